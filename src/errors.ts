@@ -1,0 +1,81 @@
+/**
+ * The provider's one error hierarchy. Every failure that reaches the driver is one of these
+ * classes; code branches on `code`, never on messages. Messages are safe to show in pod events:
+ * they never contain a secret value, a JWT, a Vault token or a `secretArgs` value.
+ * The mapping to gRPC status lives in one place: `src/server/grpc-status.ts`.
+ */
+
+export type ProviderErrorCode =
+  | 'ERR_INVALID_PARAMETER'
+  | 'ERR_MISSING_SERVICE_ACCOUNT_TOKEN'
+  | 'ERR_VAULT_LOGIN_FAILED'
+  | 'ERR_VAULT_PERMISSION_DENIED'
+  | 'ERR_SECRET_NOT_FOUND'
+  | 'ERR_VAULT_BAD_REQUEST'
+  | 'ERR_VAULT_UNAVAILABLE'
+  | 'ERR_DEADLINE_EXCEEDED'
+  | 'ERR_RESPONSE_TOO_LARGE'
+  | 'ERR_INTERNAL';
+
+export abstract class ProviderError extends Error {
+  abstract readonly code: ProviderErrorCode;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A SecretProviderClass parameter, volume attribute or object field is invalid. */
+export class InvalidParameterError extends ProviderError {
+  readonly code = 'ERR_INVALID_PARAMETER';
+}
+
+/** The driver sent no service-account token for our audience (CSIDriver `tokenRequests`). */
+export class MissingServiceAccountTokenError extends ProviderError {
+  readonly code = 'ERR_MISSING_SERVICE_ACCOUNT_TOKEN';
+}
+
+/** Vault refused the pod's login (role, audience, bound service account or namespace). */
+export class VaultLoginError extends ProviderError {
+  readonly code = 'ERR_VAULT_LOGIN_FAILED';
+}
+
+/** Vault answered 403 to a read made with a fresh token: the role's policies do not allow it. */
+export class VaultPermissionDeniedError extends ProviderError {
+  readonly code = 'ERR_VAULT_PERMISSION_DENIED';
+}
+
+/** The secret path does not exist, or the requested key is not in it. */
+export class SecretNotFoundError extends ProviderError {
+  readonly code = 'ERR_SECRET_NOT_FOUND';
+}
+
+/** Vault rejected the request itself (400): wrong `secretArgs`, unknown role, bad path. */
+export class VaultBadRequestError extends ProviderError {
+  readonly code = 'ERR_VAULT_BAD_REQUEST';
+}
+
+/** Vault is unreachable, sealed, overloaded (429) or failing (5xx). Retrying may succeed. */
+export class VaultUnavailableError extends ProviderError {
+  readonly code = 'ERR_VAULT_UNAVAILABLE';
+}
+
+/** The Mount's deadline budget was spent before the work finished. */
+export class DeadlineExceededError extends ProviderError {
+  readonly code = 'ERR_DEADLINE_EXCEEDED';
+}
+
+/** The response would exceed the configured size limit (the driver's receive limit). */
+export class ResponseTooLargeError extends ProviderError {
+  readonly code = 'ERR_RESPONSE_TOO_LARGE';
+}
+
+/** A bug: something the provider did not expect. */
+export class InternalError extends ProviderError {
+  readonly code = 'ERR_INTERNAL';
+}
+
+export function isProviderError(error: unknown): error is ProviderError {
+  return error instanceof ProviderError;
+}

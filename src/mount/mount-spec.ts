@@ -1,0 +1,78 @@
+/**
+ * The typed result of parsing one MountRequest (lives for one Mount call). Everything the
+ * provider needs to serve the volume, validated once at the boundary; inside, code trusts it.
+ */
+
+export interface PodInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly serviceAccountName: string;
+}
+
+/** TLS settings toward Vault. File paths are read from the provider's own filesystem. */
+export interface TlsSettings {
+  readonly caCertPath?: string;
+  readonly caDirectory?: string;
+  readonly serverName?: string;
+  readonly clientCertPath?: string;
+  readonly clientKeyPath?: string;
+  readonly skipVerify: boolean;
+}
+
+export interface VaultConnection {
+  /** `https://host:port`, `http://host:port` or `unix:///path/to/agent.sock`. */
+  readonly address: string;
+  /** Sent as `X-Vault-Namespace` on every request, login included. */
+  readonly namespace?: string;
+  readonly tls: TlsSettings;
+}
+
+export interface VaultAuth {
+  /** Auth mount path without `auth/` prefix or slashes, e.g. `kubernetes` or `jwt`. */
+  readonly mountPath: string;
+  readonly roleName: string;
+  /** Audience of the service-account token we pick from the driver's tokens. */
+  readonly audience: string;
+}
+
+export type Encoding = 'utf-8' | 'base64' | 'hex';
+
+/** One entry of the `objects` parameter, normalised. */
+export interface SecretObjectSpec {
+  /** Relative file path in the mount, and the object-version id. */
+  readonly objectName: string;
+  /** As written by the user; the request built from it lives in `VaultRequest`. */
+  readonly secretPath: string;
+  readonly secretKey?: string;
+  /** Upper-case HTTP method, default GET. */
+  readonly method: string;
+  readonly secretArgs?: Readonly<Record<string, unknown>>;
+  /** File mode bits (0..0o777); absent means the request's default permission. */
+  readonly filePermission?: number;
+  readonly encoding: Encoding;
+}
+
+export interface MountSpec {
+  readonly pod: PodInfo;
+  /** Name of the SecretProviderClass (absent on old-driver rotation calls). */
+  readonly secretProviderClass?: string;
+  /** The pod's service-account JWT for `auth.audience`. Never logged. */
+  readonly serviceAccountToken: string;
+  readonly connection: VaultConnection;
+  readonly auth: VaultAuth;
+  /** Mode for objects without `filePermission` (from the request's `permission`, normally 0o644). */
+  readonly defaultFileMode: number;
+  readonly objects: readonly SecretObjectSpec[];
+}
+
+/**
+ * Process-wide defaults from flags and environment (fixed at start). SPC parameters override
+ * them field by field: environment < flags < SecretProviderClass.
+ */
+export interface ConnectionDefaults {
+  readonly vaultAddress: string;
+  readonly vaultNamespace?: string;
+  readonly authMountPath: string;
+  readonly tls: TlsSettings;
+}

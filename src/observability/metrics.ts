@@ -1,0 +1,98 @@
+/**
+ * Every Prometheus metric the provider exports, declared in one place (per process). Labels are
+ * low-cardinality by design: never a pod name, a path or a secret-derived value.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const METRIC_PREFIX = 'vault_csi_provider_';
+
+export interface ProviderMetrics {
+  readonly registry: Registry;
+  /** Mount calls by result: `ok` or the gRPC status name of the failure. */
+  readonly mountRequests: Counter<'result'>;
+  readonly mountDuration: Histogram<'result'>;
+  /** Objects served, by where their bytes came from (`vault` or `cache`). */
+  readonly objectsServed: Counter<'source'>;
+  /** HTTP requests to Vault by operation (`login`, `read`, `renew`, `revoke`) and status (`200`, `403`, `error`). */
+  readonly vaultRequests: Counter<'operation' | 'status'>;
+  readonly vaultRequestDuration: Histogram<'operation'>;
+  /** Logins by result (`ok`, `denied`, `error`). */
+  readonly vaultLogins: Counter<'result'>;
+  /** Token cache lookups by result (`hit`, `miss`). */
+  readonly tokenCacheLookups: Counter<'result'>;
+  readonly tokenCacheEntries: Gauge;
+  /** Mount calls currently being served. */
+  readonly mountsInFlight: Gauge;
+  /** Build information; the value is always 1. */
+  readonly buildInfo: Gauge<'version' | 'node_version'>;
+}
+
+export function createMetrics(options: { collectDefaults?: boolean } = {}): ProviderMetrics {
+  const registry = new Registry();
+  if (options.collectDefaults ?? true) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  const registers = [registry];
+  const seconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+  return {
+    registry,
+    mountRequests: new Counter({
+      name: `${METRIC_PREFIX}mount_requests_total`,
+      help: 'Mount calls served, by result (ok or the gRPC status of the failure).',
+      labelNames: ['result'],
+      registers,
+    }),
+    mountDuration: new Histogram({
+      name: `${METRIC_PREFIX}mount_duration_seconds`,
+      help: 'Time to serve one Mount call, by result.',
+      labelNames: ['result'],
+      buckets: seconds,
+      registers,
+    }),
+    objectsServed: new Counter({
+      name: `${METRIC_PREFIX}objects_served_total`,
+      help: 'Objects returned to the driver, by the source of their bytes (vault or cache).',
+      labelNames: ['source'],
+      registers,
+    }),
+    vaultRequests: new Counter({
+      name: `${METRIC_PREFIX}vault_requests_total`,
+      help: 'HTTP requests sent to Vault, by operation and HTTP status (or error).',
+      labelNames: ['operation', 'status'],
+      registers,
+    }),
+    vaultRequestDuration: new Histogram({
+      name: `${METRIC_PREFIX}vault_request_duration_seconds`,
+      help: 'Latency of HTTP requests to Vault, by operation.',
+      labelNames: ['operation'],
+      buckets: seconds,
+      registers,
+    }),
+    vaultLogins: new Counter({
+      name: `${METRIC_PREFIX}vault_logins_total`,
+      help: 'Vault logins with a pod identity, by result (ok, denied, error).',
+      labelNames: ['result'],
+      registers,
+    }),
+    tokenCacheLookups: new Counter({
+      name: `${METRIC_PREFIX}token_cache_lookups_total`,
+      help: 'Vault token cache lookups, by result (hit or miss).',
+      labelNames: ['result'],
+      registers,
+    }),
+    tokenCacheEntries: new Gauge({
+      name: `${METRIC_PREFIX}token_cache_entries`,
+      help: 'Vault tokens currently cached (about one per pod and connection).',
+      registers,
+    }),
+    mountsInFlight: new Gauge({
+      name: `${METRIC_PREFIX}mounts_in_flight`,
+      help: 'Mount calls currently being served.',
+      registers,
+    }),
+    buildInfo: new Gauge({
+      name: `${METRIC_PREFIX}build_info`,
+      help: 'Provider build information; always 1.',
+      labelNames: ['version', 'node_version'],
+      registers,
+    }),
+  };
+}
