@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# Multi-stage build: compile TypeScript with dev dependencies, ship only production
+# dependencies on a supported Node LTS. The provider runs as root only because it must create
+# its socket in the driver's hostPath directory; the chart drops every capability.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY proto ./proto
+COPY src ./src
+RUN npm run build
+
+FROM node:24-bookworm-slim AS production-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM gcr.io/distroless/nodejs24-debian12 AS runtime
+LABEL org.opencontainers.image.title="vault-csi-provider-ts" \
+      org.opencontainers.image.description="Secrets Store CSI driver provider for HashiCorp Vault" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="https://github.com/example/vault-csi-provider-ts"
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=production-deps /app/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+COPY proto ./proto
+EXPOSE 8080
+# distroless has no shell or curl: the probe is Node itself against the readiness endpoint.
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
+  CMD ["/nodejs/bin/node", "-e", "fetch('http://127.0.0.1:8080/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["/nodejs/bin/node", "/app/dist/main.js"]
+CMD ["-endpoint=/provider/vault.sock"]

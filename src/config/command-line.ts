@@ -1,0 +1,69 @@
+/**
+ * Go-style command-line parsing, so the args of existing DaemonSets and Helm values carry over
+ * from hashicorp/vault-csi-provider unchanged: `-flag=value`, `--flag=value`, `-flag value`,
+ * and a bare `-flag` for booleans.
+ */
+
+export interface ParsedCommandLine {
+  /** Flag name (without dashes) to its raw string value; booleans given bare are `"true"`. */
+  readonly flags: ReadonlyMap<string, string>;
+  /** Arguments that are not flags (sub-commands and their operands). */
+  readonly positionals: readonly string[];
+}
+
+export class CommandLineError extends Error {
+  override readonly name = 'CommandLineError';
+}
+
+export function parseCommandLine(argv: readonly string[], booleanFlags: ReadonlySet<string>): ParsedCommandLine {
+  const flags = new Map<string, string>();
+  const positionals: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] ?? '';
+    if (arg === '--') {
+      positionals.push(...argv.slice(index + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const body = arg.replace(/^--?/, '');
+    const equals = body.indexOf('=');
+    const name = equals === -1 ? body : body.slice(0, equals);
+    if (name === '') throw new CommandLineError(`bad flag syntax: ${arg}`);
+    if (equals !== -1) {
+      flags.set(name, body.slice(equals + 1));
+    } else if (booleanFlags.has(name)) {
+      flags.set(name, 'true');
+    } else {
+      const value = argv[index + 1];
+      if (value === undefined) throw new CommandLineError(`flag needs an argument: -${name}`);
+      flags.set(name, value);
+      index++;
+    }
+  }
+  return { flags, positionals };
+}
+
+/** Go's strconv.ParseBool, which the Go provider uses for every boolean. */
+export function parseGoBool(value: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  return undefined;
+}
+
+/** Go's time.ParseDuration for the common forms (`90s`, `1m30s`, `500ms`, `2h`); plain numbers are seconds. */
+export function parseDurationMs(value: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const pattern = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const match of value.matchAll(pattern)) {
+    if (match.index !== consumed) return undefined;
+    total += Number(match[1]) * (units[match[2] ?? ''] ?? Number.NaN);
+    consumed += match[0].length;
+  }
+  return consumed === value.length && consumed > 0 && Number.isFinite(total) ? total : undefined;
+}

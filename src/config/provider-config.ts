@@ -1,0 +1,223 @@
+/**
+ * Process configuration: fixed at start, from environment and flags (environment < flags).
+ * Per-mount configuration is a separate type (`MountSpec`); SPC parameters override the
+ * connection defaults here field by field. Defaults live in this file only.
+ */
+import { z } from 'zod';
+import type { ConnectionDefaults } from '../mount/mount-spec.js';
+import { CommandLineError, parseCommandLine, parseDurationMs, parseGoBool } from './command-line.js';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'off';
+
+export interface ProviderConfig {
+  /** Unix socket the driver dials (`<providers dir>/vault.sock`). */
+  readonly endpoint: string;
+  /** `host:port` of the HTTP listener for health and metrics; empty disables it. */
+  readonly healthAddr: string;
+  readonly logLevel: LogLevel;
+  readonly connection: ConnectionDefaults;
+  /** File holding the HMAC key for object versions (a mounted Secret); absent → random per process. */
+  readonly hmacKeyFile?: string;
+  /** Name of the Kubernetes Secret holding the HMAC key (compatibility with the Go provider's flag). */
+  readonly hmacSecretName: string;
+  /** Maximum Vault tokens cached (about one per pod and connection on this node); 0 disables caching. */
+  readonly tokenCacheSize: number;
+  /** Largest Mount response we send; the driver's default receive limit is 4 MiB. */
+  readonly maxResponseBytes: number;
+  /** Vault requests in flight at once for one Mount. */
+  readonly mountConcurrency: number;
+  /** Upper bound of one Mount's work, also when the caller sets no deadline. */
+  readonly mountTimeoutMs: number;
+  /** Time kept back from the caller's deadline so our own error reaches kubelet first. */
+  readonly deadlineMarginMs: number;
+  /** Timeout of one HTTP request to Vault. */
+  readonly vaultRequestTimeoutMs: number;
+  /** How long in-flight Mounts may finish after SIGTERM before they are cancelled. */
+  readonly shutdownGracePeriodMs: number;
+}
+
+export type Command =
+  | { readonly kind: 'serve'; readonly config: ProviderConfig }
+  | { readonly kind: 'version'; readonly output: 'json' | 'json-pretty' | 'yaml' };
+
+export const DEFAULTS = {
+  endpoint: '/tmp/vault.sock',
+  healthAddr: ':8080',
+  logLevel: 'info',
+  vaultAddress: 'https://127.0.0.1:8200',
+  authMountPath: 'kubernetes',
+  hmacSecretName: 'vault-csi-provider-hmac-key',
+  tokenCacheSize: 1000,
+  maxResponseBytes: 4 * 1024 * 1024,
+  mountConcurrency: 8,
+  mountTimeoutMs: 110_000,
+  deadlineMarginMs: 5_000,
+  vaultRequestTimeoutMs: 30_000,
+  shutdownGracePeriodMs: 25_000,
+} as const;
+
+interface FlagSpec {
+  readonly env?: string;
+  readonly boolean?: boolean;
+  readonly help: string;
+}
+
+/** Every flag, its environment variable (as in the Go provider) and what it does. */
+export const FLAGS: Readonly<Record<string, FlagSpec>> = {
+  endpoint: { help: `Unix socket to serve the driver on (default ${DEFAULTS.endpoint})` },
+  'health-addr': { help: `Address of the health and metrics HTTP listener (default ${DEFAULTS.healthAddr})` },
+  'log-level': { help: 'trace, debug, info, warn, error or off (default info)' },
+  debug: { boolean: true, help: 'Deprecated: same as -log-level=debug unless -log-level is set' },
+  version: { boolean: true, help: 'Print the version and exit' },
+  output: { help: 'Format of -version: json, json-pretty or yaml (default json)' },
+  'vault-addr': { env: 'VAULT_ADDR', help: `Default Vault address (default ${DEFAULTS.vaultAddress})` },
+  'vault-mount': { help: `Default auth mount path (default ${DEFAULTS.authMountPath})` },
+  'vault-namespace': { env: 'VAULT_NAMESPACE', help: 'Default Vault namespace' },
+  'vault-tls-ca-cert': { env: 'VAULT_CACERT', help: 'CA certificate file to verify Vault' },
+  'vault-tls-ca-directory': { env: 'VAULT_CAPATH', help: 'Directory of CA certificates to verify Vault' },
+  'vault-tls-server-name': { env: 'VAULT_TLS_SERVER_NAME', help: 'TLS server name (SNI) of Vault' },
+  'vault-tls-client-cert': { env: 'VAULT_CLIENT_CERT', help: 'Client certificate for mTLS to Vault' },
+  'vault-tls-client-key': { env: 'VAULT_CLIENT_KEY', help: 'Client key for mTLS to Vault' },
+  'vault-tls-skip-verify': {
+    env: 'VAULT_SKIP_VERIFY',
+    boolean: true,
+    help: 'Do not verify Vault TLS certificates (insecure)',
+  },
+  'hmac-key-file': { help: 'File with the HMAC key for object versions (e.g. a mounted Secret)' },
+  'hmac-secret-name': { help: `Kubernetes Secret with the HMAC key (default ${DEFAULTS.hmacSecretName})` },
+  'cache-size': { help: `Maximum cached Vault tokens; 0 disables caching (default ${DEFAULTS.tokenCacheSize})` },
+  'max-response-bytes': { help: `Largest Mount response in bytes (default ${DEFAULTS.maxResponseBytes})` },
+  'mount-concurrency': { help: `Vault requests in flight per Mount (default ${DEFAULTS.mountConcurrency})` },
+  'mount-timeout': { help: 'Upper bound of one Mount, as a duration (default 110s)' },
+  'deadline-margin': { help: 'Time kept back from the caller deadline (default 5s)' },
+  'vault-request-timeout': { help: 'Timeout of one HTTP request to Vault (default 30s)' },
+  'shutdown-grace-period': { help: 'Time for in-flight Mounts after SIGTERM (default 25s)' },
+};
+
+const booleanFlags = new Set(
+  Object.entries(FLAGS)
+    .filter(([, spec]) => spec.boolean)
+    .map(([name]) => name),
+);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const logLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'off']);
+
+/** Reads flags over environment. Throws ConfigError naming the flag and the reason. */
+export function loadCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Command {
+  let parsed;
+  try {
+    parsed = parseCommandLine(argv, booleanFlags);
+  } catch (error) {
+    if (error instanceof CommandLineError) throw new ConfigError(error.message);
+    throw error;
+  }
+  for (const name of parsed.flags.keys()) {
+    if (!(name in FLAGS)) throw new ConfigError(`flag provided but not defined: -${name}`);
+  }
+  const value = (name: string): string | undefined => {
+    const fromFlag = parsed.flags.get(name);
+    if (fromFlag !== undefined) return fromFlag;
+    const envName = FLAGS[name]?.env;
+    const fromEnv = envName === undefined ? undefined : env[envName];
+    return fromEnv === '' ? undefined : fromEnv;
+  };
+  const bool = (name: string): boolean => {
+    const raw = value(name);
+    if (raw === undefined) return false;
+    const result = parseGoBool(raw);
+    if (result === undefined) throw new ConfigError(`invalid boolean value "${raw}" for -${name}`);
+    return result;
+  };
+  const integer = (name: string, fallback: number, min: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    if (!/^-?\d+$/.test(raw) || Number(raw) < min) {
+      throw new ConfigError(`invalid value "${raw}" for -${name}: must be an integer >= ${min}`);
+    }
+    return Number(raw);
+  };
+  const duration = (name: string, fallback: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const ms = parseDurationMs(raw);
+    if (ms === undefined)
+      throw new ConfigError(`invalid duration "${raw}" for -${name}: use forms like 30s, 1m30s, 500ms`);
+    return ms;
+  };
+
+  if (bool('version')) {
+    const output = value('output') ?? 'json';
+    if (output !== 'json' && output !== 'json-pretty' && output !== 'yaml') {
+      throw new ConfigError(`invalid value "${output}" for -output: must be json, json-pretty or yaml`);
+    }
+    return { kind: 'version', output };
+  }
+
+  const rawLevel = value('log-level');
+  let logLevel: LogLevel;
+  if (rawLevel === undefined) {
+    logLevel = bool('debug') ? 'debug' : DEFAULTS.logLevel;
+  } else {
+    // As in the Go provider, an unknown level falls back to info rather than refusing to start.
+    const level = logLevelSchema.safeParse(rawLevel.toLowerCase());
+    logLevel = level.success ? level.data : 'info';
+  }
+
+  const vaultAddress = value('vault-addr') ?? DEFAULTS.vaultAddress;
+  if (!/^(https?:\/\/[^/]+|unix:\/\/\/.+)/.test(vaultAddress)) {
+    throw new ConfigError(
+      `invalid -vault-addr "${vaultAddress}": use https://host:port, http://host:port or unix:///path`,
+    );
+  }
+  const clientCert = value('vault-tls-client-cert');
+  const clientKey = value('vault-tls-client-key');
+  if ((clientCert === undefined) !== (clientKey === undefined)) {
+    throw new ConfigError('both -vault-tls-client-cert and -vault-tls-client-key must be provided');
+  }
+  const namespace = value('vault-namespace');
+  const caCertPath = value('vault-tls-ca-cert');
+  const caDirectory = value('vault-tls-ca-directory');
+  const serverName = value('vault-tls-server-name');
+  const hmacKeyFile = value('hmac-key-file');
+
+  const config: ProviderConfig = {
+    endpoint: value('endpoint') ?? DEFAULTS.endpoint,
+    healthAddr: value('health-addr') ?? DEFAULTS.healthAddr,
+    logLevel,
+    connection: {
+      vaultAddress,
+      ...(namespace === undefined ? {} : { vaultNamespace: namespace }),
+      authMountPath: (value('vault-mount') ?? DEFAULTS.authMountPath).replace(/^\/+|\/+$/g, ''),
+      tls: {
+        ...(caCertPath === undefined ? {} : { caCertPath }),
+        ...(caDirectory === undefined ? {} : { caDirectory }),
+        ...(serverName === undefined ? {} : { serverName }),
+        ...(clientCert === undefined ? {} : { clientCertPath: clientCert }),
+        ...(clientKey === undefined ? {} : { clientKeyPath: clientKey }),
+        skipVerify: bool('vault-tls-skip-verify'),
+      },
+    },
+    ...(hmacKeyFile === undefined ? {} : { hmacKeyFile }),
+    hmacSecretName: value('hmac-secret-name') ?? DEFAULTS.hmacSecretName,
+    tokenCacheSize: integer('cache-size', DEFAULTS.tokenCacheSize, -1),
+    maxResponseBytes: integer('max-response-bytes', DEFAULTS.maxResponseBytes, 1024),
+    mountConcurrency: integer('mount-concurrency', DEFAULTS.mountConcurrency, 1),
+    mountTimeoutMs: duration('mount-timeout', DEFAULTS.mountTimeoutMs),
+    deadlineMarginMs: duration('deadline-margin', DEFAULTS.deadlineMarginMs),
+    vaultRequestTimeoutMs: duration('vault-request-timeout', DEFAULTS.vaultRequestTimeoutMs),
+    shutdownGracePeriodMs: duration('shutdown-grace-period', DEFAULTS.shutdownGracePeriodMs),
+  };
+  return { kind: 'serve', config };
+}
+
+export function usage(): string {
+  const lines = Object.entries(FLAGS).map(([name, spec]) => {
+    const env = spec.env === undefined ? '' : ` [$${spec.env}]`;
+    return `  -${name}${env}\n        ${spec.help}`;
+  });
+  return `Usage: vault-csi-provider [flags]\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * Process entry: read flags and environment, start the provider, stop it on SIGTERM/SIGINT.
+ * The only place that exits the process.
+ */
+import { stringify } from 'yaml';
+import { ConfigError, loadCommand, usage } from './config/provider-config.js';
+import { startProvider } from './provider.js';
+import { API_VERSION, RUNTIME_NAME, RUNTIME_VERSION } from './version.js';
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('-h') || argv.includes('-help') || argv.includes('--help')) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  let command;
+  try {
+    command = loadCommand(argv, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n${usage()}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (command.kind === 'version') {
+    const info = {
+      name: RUNTIME_NAME,
+      version: RUNTIME_VERSION,
+      apiVersion: API_VERSION,
+      nodeVersion: process.version,
+    };
+    const text =
+      command.output === 'yaml'
+        ? stringify(info)
+        : `${JSON.stringify(info, null, command.output === 'json-pretty' ? 2 : 0)}\n`;
+    process.stdout.write(text);
+    return 0;
+  }
+  let provider;
+  try {
+    provider = await startProvider(command.config);
+  } catch (error) {
+    process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  const { logger } = provider;
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal }, 'shutting down');
+  await provider.stop();
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

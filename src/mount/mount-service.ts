@@ -1,0 +1,192 @@
+/**
+ * Serves one Mount end to end: parse → plan → authenticate and fetch (bounded, inside the
+ * deadline budget) → render → files and versions. Returns the complete file set or throws one
+ * ProviderError; never a partial set, because the driver deletes files missing from a response.
+ * One instance per process; all per-mount state lives in the call.
+ */
+import { DeadlineExceededError, ResponseTooLargeError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { ProviderMetrics } from '../observability/metrics.js';
+import type { SecretReader } from '../vault/secret-reader.js';
+import type { VaultIdentity } from '../vault/vault-identity.js';
+import type { VaultRequest, VaultSecret } from '../vault/vault-request.js';
+import { parseMountRequest } from './attributes.js';
+import type { ConnectionDefaults, MountSpec } from './mount-spec.js';
+import { objectVersion } from './object-version.js';
+import { planRequests } from './plan.js';
+import { renderObject } from './render.js';
+
+export interface MountInput {
+  readonly attributes: string;
+  readonly secrets: string;
+  readonly targetPath: string;
+  readonly permission: string;
+  /** Epoch ms by which the caller needs the answer; Infinity when the call has no deadline. */
+  readonly deadlineMs: number;
+  /** Aborted when the caller cancels the call. */
+  readonly cancelled: AbortSignal;
+}
+
+export interface MountedFile {
+  readonly path: string;
+  readonly mode: number;
+  readonly contents: Buffer;
+}
+
+export interface MountOutput {
+  readonly files: readonly MountedFile[];
+  readonly objectVersions: readonly { readonly id: string; readonly version: string }[];
+  /** For the audit line: what was served, never values. */
+  readonly spec: MountSpec;
+}
+
+export interface MountServiceOptions {
+  readonly connectionDefaults: ConnectionDefaults;
+  readonly maxResponseBytes: number;
+  readonly mountConcurrency: number;
+  readonly mountTimeoutMs: number;
+  readonly deadlineMarginMs: number;
+  readonly hmacKey: Buffer;
+  readonly reader: SecretReader;
+  readonly logger: Logger;
+  readonly metrics?: ProviderMetrics;
+  readonly now?: () => number;
+}
+
+export class MountService {
+  private readonly now: () => number;
+
+  constructor(private readonly options: MountServiceOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Parses without fetching, so callers can log who asked even when the Mount fails later. */
+  parse(input: MountInput): MountSpec {
+    return parseMountRequest(input, this.options.connectionDefaults);
+  }
+
+  async mount(input: MountInput, spec: MountSpec = this.parse(input)): Promise<MountOutput> {
+    const budgetMs = Math.min(
+      this.options.mountTimeoutMs,
+      input.deadlineMs - this.now() - this.options.deadlineMarginMs,
+    );
+    const plan = planRequests(spec.objects);
+    const subjects = subjectsByRequest(spec, plan.requestKeyByObject);
+    const identity: VaultIdentity = {
+      pod: spec.pod,
+      connection: spec.connection,
+      auth: spec.auth,
+      jwt: spec.serviceAccountToken,
+    };
+    const secrets = await this.fetchAll(identity, plan.requests, subjects, budgetMs, input.cancelled);
+
+    const files: MountedFile[] = [];
+    const objectVersions: { id: string; version: string }[] = [];
+    for (const object of spec.objects) {
+      const key = plan.requestKeyByObject.get(object.objectName);
+      const secret = key === undefined ? undefined : secrets.get(key);
+      if (secret === undefined) throw new Error(`planned request missing for ${object.objectName}`);
+      const contents = renderObject(object, secret);
+      files.push({ path: object.objectName, mode: object.filePermission ?? spec.defaultFileMode, contents });
+      objectVersions.push({ id: object.objectName, version: objectVersion(this.options.hmacKey, object, contents) });
+    }
+    this.checkSize(files, objectVersions);
+    this.options.metrics?.objectsServed.inc({ source: 'vault' }, files.length);
+    return { files, objectVersions, spec };
+  }
+
+  private async fetchAll(
+    identity: VaultIdentity,
+    requests: readonly VaultRequest[],
+    subjects: ReadonlyMap<string, string>,
+    budgetMs: number,
+    cancelled: AbortSignal,
+  ): Promise<Map<string, VaultSecret>> {
+    const pending = new Set(requests.map((request) => request.key));
+    const describePending = () => [...pending].map((key) => subjects.get(key) ?? 'object').join(', ');
+    const budgetSeconds = (Math.max(budgetMs, 0) / 1000).toFixed(1);
+    const deadlineError = () =>
+      new DeadlineExceededError(
+        `${describePending()}: Vault did not answer within this Mount's budget of ${budgetSeconds}s (the caller's deadline less a ${this.options.deadlineMarginMs / 1000}s margin); check Vault's latency and health`,
+      );
+    if (budgetMs <= 0) throw deadlineError();
+
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(deadlineError()), budgetMs);
+    const onCancel = () =>
+      controller.abort(new DeadlineExceededError(`${describePending()}: the driver cancelled the Mount`));
+    cancelled.addEventListener('abort', onCancel, { once: true });
+    const results = new Map<string, VaultSecret>();
+    try {
+      await runBounded(requests, this.options.mountConcurrency, controller, async (request) => {
+        const subject = subjects.get(request.key) ?? 'object';
+        const secret = await this.options.reader.read(identity, request, subject, controller.signal);
+        results.set(request.key, secret);
+        pending.delete(request.key);
+      });
+    } finally {
+      clearTimeout(timer);
+      cancelled.removeEventListener('abort', onCancel);
+    }
+    return results;
+  }
+
+  private checkSize(files: readonly MountedFile[], versions: readonly { id: string; version: string }[]): void {
+    // Protobuf overhead per entry is a few bytes; count it generously so we refuse before the driver would.
+    const size =
+      files.reduce((total, file) => total + file.contents.length + Buffer.byteLength(file.path) + 16, 0) +
+      versions.reduce((total, version) => total + Buffer.byteLength(version.id) + version.version.length + 8, 0);
+    if (size <= this.options.maxResponseBytes) return;
+    const largest = [...files]
+      .sort((a, b) => b.contents.length - a.contents.length)
+      .slice(0, 3)
+      .map((file) => `"${file.path}" ${file.contents.length} bytes`)
+      .join(', ');
+    throw new ResponseTooLargeError(
+      `the mount's files total about ${size} bytes, over the limit of ${this.options.maxResponseBytes} bytes (-max-response-bytes, the driver's --max-call-recv-msg-size); largest: ${largest}`,
+    );
+  }
+}
+
+function subjectsByRequest(spec: MountSpec, requestKeyByObject: ReadonlyMap<string, string>): Map<string, string> {
+  const names = new Map<string, string[]>();
+  for (const object of spec.objects) {
+    const key = requestKeyByObject.get(object.objectName);
+    if (key === undefined) continue;
+    names.set(key, [...(names.get(key) ?? []), object.objectName]);
+  }
+  const subjects = new Map<string, string>();
+  for (const [key, objectNames] of names) {
+    const quoted = objectNames.map((name) => `"${name}"`).join(', ');
+    subjects.set(key, objectNames.length === 1 ? `object ${quoted}` : `objects ${quoted}`);
+  }
+  return subjects;
+}
+
+/**
+ * Runs `work` over `items` with at most `limit` in flight. The first failure aborts the rest
+ * (their answers could not be used: the Mount fails as a whole) and is the one reported.
+ */
+async function runBounded<T>(
+  items: readonly T[],
+  limit: number,
+  controller: AbortController,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length && failures.length === 0) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        // When a deadline or cancellation aborted the work, its reason is the meaningful error.
+        failures.push(controller.signal.aborted ? (controller.signal.reason as unknown) : error);
+        if (!controller.signal.aborted) controller.abort(failures[0]);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error('Mount failed');
+}

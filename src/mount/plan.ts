@@ -1,0 +1,60 @@
+/**
+ * Objects → the unique Vault requests of one Mount (the plan lives for that Mount only).
+ *
+ * Two objects share a request exactly when method, normalised path, query and `secretArgs`
+ * are equal. So `username` and `password` read from one `database/creds/...` path come from
+ * one lease (they must match), and two `pki/issue/...` objects with different `common_name`
+ * never share a certificate. The Go provider keyed its per-mount cache by the raw path string
+ * and method only: it shared PKI responses across different args and did not share between
+ * `secret/x` and `/v1/secret/x`; both are fixed here.
+ */
+import type { VaultRequest } from '../vault/vault-request.js';
+import { goJson } from './go-json.js';
+import type { SecretObjectSpec } from './mount-spec.js';
+import { normaliseSecretPath } from './secret-path.js';
+
+export interface RequestPlan {
+  /** Unique requests, in the order their first object appears. */
+  readonly requests: readonly VaultRequest[];
+  /** objectName → `VaultRequest.key` of the request that object is rendered from. */
+  readonly requestKeyByObject: ReadonlyMap<string, string>;
+}
+
+/**
+ * Canonical JSON: object keys sorted at every depth, no whitespace (Go's encoding, so equal
+ * values always give equal text). Used for request identity; never logged, since `secretArgs`
+ * values may be sensitive.
+ */
+export function canonicalJson(value: unknown): string {
+  return goJson(value);
+}
+
+function requestKey(method: string, path: string, query: Readonly<Record<string, string>>, body: unknown): string {
+  const sortedQuery = Object.keys(query)
+    .sort()
+    .map((name) => [name, query[name]]);
+  return canonicalJson([method, path, sortedQuery, body ?? null]);
+}
+
+export function planRequests(objects: readonly SecretObjectSpec[]): RequestPlan {
+  const requestsByKey = new Map<string, VaultRequest>();
+  const requestKeyByObject = new Map<string, string>();
+  objects.forEach((object, index) => {
+    const { path, query } = normaliseSecretPath(
+      object.secretPath,
+      `object ${JSON.stringify(object.objectName)} (objects[${index}])`,
+    );
+    const key = requestKey(object.method, path, query, object.secretArgs);
+    if (!requestsByKey.has(key)) {
+      requestsByKey.set(key, {
+        method: object.method,
+        path,
+        query,
+        ...(object.secretArgs === undefined ? {} : { body: object.secretArgs }),
+        key,
+      });
+    }
+    requestKeyByObject.set(object.objectName, key);
+  });
+  return { requests: [...requestsByKey.values()], requestKeyByObject };
+}

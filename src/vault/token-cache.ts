@@ -1,0 +1,111 @@
+/**
+ * Vault tokens per identity (per process, bounded LRU). A token is reused until a share of its
+ * TTL has passed, so republishes every minute cost no login. Concurrent Mounts of one pod share
+ * one login (coalesced); different identities never share anything.
+ */
+import type { ProviderMetrics } from '../observability/metrics.js';
+import { identityKey, type VaultIdentity } from './vault-identity.js';
+
+export interface VaultToken {
+  /** Never logged. */
+  readonly token: string;
+  readonly issuedAtMs: number;
+  /** Absent when the token does not expire (ttl 0, e.g. a root token behind an agent). */
+  readonly expiresAtMs?: number;
+}
+
+export interface TokenLease {
+  readonly token: VaultToken;
+  /** True when this call performed the login, so a 403 is final rather than a stale token. */
+  readonly fresh: boolean;
+}
+
+export type LoginFunction = (identity: VaultIdentity, signal: AbortSignal) => Promise<VaultToken>;
+
+export interface TokenCacheOptions {
+  /** Maximum cached tokens; 0 disables caching (every Mount logs in). */
+  readonly maxEntries: number;
+  /** Share of the TTL after which a token is replaced by a new login (default 0.8). */
+  readonly refreshAfterShare?: number;
+  readonly now?: () => number;
+  readonly metrics?: ProviderMetrics;
+}
+
+export class TokenCache {
+  private readonly entries = new Map<string, VaultToken>();
+  private readonly logins = new Map<string, Promise<VaultToken>>();
+  private readonly now: () => number;
+  private readonly refreshAfterShare: number;
+
+  constructor(
+    private readonly login: LoginFunction,
+    private readonly options: TokenCacheOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.refreshAfterShare = options.refreshAfterShare ?? 0.8;
+  }
+
+  async acquire(identity: VaultIdentity, signal: AbortSignal): Promise<TokenLease> {
+    const key = identityKey(identity);
+    const cached = this.entries.get(key);
+    if (cached !== undefined && this.isUsable(cached)) {
+      this.entries.delete(key);
+      this.entries.set(key, cached);
+      this.options.metrics?.tokenCacheLookups.inc({ result: 'hit' });
+      return { token: cached, fresh: false };
+    }
+    if (cached !== undefined) this.entries.delete(key);
+    this.options.metrics?.tokenCacheLookups.inc({ result: 'miss' });
+    return { token: await this.loginOnce(key, identity, signal), fresh: true };
+  }
+
+  /** Drops a token Vault refused, unless a newer one already replaced it. */
+  invalidate(identity: VaultIdentity, token: VaultToken): void {
+    const key = identityKey(identity);
+    if (this.entries.get(key) === token) this.entries.delete(key);
+    this.updateGauge();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.updateGauge();
+  }
+
+  private loginOnce(key: string, identity: VaultIdentity, signal: AbortSignal): Promise<VaultToken> {
+    const inFlight = this.logins.get(key);
+    if (inFlight !== undefined) return inFlight;
+    const attempt = this.login(identity, signal)
+      .then((token) => {
+        this.store(key, token);
+        return token;
+      })
+      .finally(() => this.logins.delete(key));
+    this.logins.set(key, attempt);
+    return attempt;
+  }
+
+  private store(key: string, token: VaultToken): void {
+    if (this.options.maxEntries <= 0) return;
+    this.entries.set(key, token);
+    while (this.entries.size > this.options.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    this.updateGauge();
+  }
+
+  private isUsable(token: VaultToken): boolean {
+    if (token.expiresAtMs === undefined) return true;
+    const refreshAt = token.issuedAtMs + (token.expiresAtMs - token.issuedAtMs) * this.refreshAfterShare;
+    return this.now() < refreshAt;
+  }
+
+  private updateGauge(): void {
+    this.options.metrics?.tokenCacheEntries.set(this.entries.size);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Pooled keep-alive HTTP(S) agents toward Vault, one per distinct connection (address + TLS
+ * settings), shared by every pod that uses that connection (connections carry no identity:
+ * each request carries its pod's own token). Lives for the process; bounded by LRU.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import { InvalidParameterError } from '../errors.js';
+import type { TlsSettings, VaultConnection } from '../mount/mount-spec.js';
+
+export interface VaultEndpoint {
+  /** The undici dispatcher for this connection. */
+  readonly agent: Agent;
+  /** Origin to put in request URLs (`http://localhost` for unix sockets). */
+  readonly origin: string;
+}
+
+export interface TransportOptions {
+  readonly maxAgents?: number;
+  readonly connectTimeoutMs?: number;
+  /** Called once per new agent created with verification off, so the operator sees it loudly. */
+  readonly onInsecureAgent?: (address: string) => void;
+}
+
+const CA_FILE_PATTERN = /\.(pem|crt|cer)$/i;
+
+export class VaultTransport {
+  private readonly endpoints = new Map<string, Promise<VaultEndpoint>>();
+  private readonly maxAgents: number;
+
+  constructor(private readonly options: TransportOptions = {}) {
+    this.maxAgents = options.maxAgents ?? 64;
+  }
+
+  endpointFor(connection: VaultConnection): Promise<VaultEndpoint> {
+    const key = JSON.stringify([connection.address, connection.tls]);
+    const existing = this.endpoints.get(key);
+    if (existing !== undefined) {
+      // Re-insert to keep Map order = least recently used first.
+      this.endpoints.delete(key);
+      this.endpoints.set(key, existing);
+      return existing;
+    }
+    const created = this.createEndpoint(connection);
+    this.endpoints.set(key, created);
+    // A failed creation (unreadable CA file) must not stay cached: the file may appear later.
+    created.catch(() => this.endpoints.delete(key));
+    this.evictOverflow();
+    return created;
+  }
+
+  async close(): Promise<void> {
+    const endpoints = [...this.endpoints.values()];
+    this.endpoints.clear();
+    await Promise.allSettled(endpoints.map(async (endpoint) => (await endpoint).agent.close()));
+  }
+
+  private evictOverflow(): void {
+    while (this.endpoints.size > this.maxAgents) {
+      const oldest = this.endpoints.entries().next().value;
+      if (oldest === undefined) return;
+      this.endpoints.delete(oldest[0]);
+      oldest[1].then((endpoint) => endpoint.agent.close()).catch(() => undefined);
+    }
+  }
+
+  private async createEndpoint(connection: VaultConnection): Promise<VaultEndpoint> {
+    const connectTimeout = this.options.connectTimeoutMs ?? 10_000;
+    const common = { keepAliveTimeout: 30_000, connections: 64, pipelining: 1 } as const;
+    if (connection.address.startsWith('unix://')) {
+      const socketPath = connection.address.slice('unix://'.length);
+      return {
+        agent: new Agent({ ...common, connect: { socketPath, timeout: connectTimeout } }),
+        origin: 'http://localhost',
+      };
+    }
+    const url = new URL(connection.address);
+    if (url.protocol === 'http:') {
+      return { agent: new Agent({ ...common, connect: { timeout: connectTimeout } }), origin: url.origin };
+    }
+    const tls = await loadTlsMaterial(connection.tls);
+    if (connection.tls.skipVerify) this.options.onInsecureAgent?.(url.origin);
+    const agent = new Agent({
+      ...common,
+      connect: {
+        timeout: connectTimeout,
+        minVersion: 'TLSv1.2',
+        rejectUnauthorized: !connection.tls.skipVerify,
+        ...(connection.tls.serverName === undefined ? {} : { servername: connection.tls.serverName }),
+        ...tls,
+      },
+    });
+    return { agent, origin: url.origin };
+  }
+}
+
+interface TlsMaterial {
+  ca?: string[];
+  cert?: string;
+  key?: string;
+}
+
+/**
+ * Reads CA and client certificate files. A CA file wins over a CA directory, as with the Go
+ * provider. Errors name the parameter and the path but never echo file contents.
+ */
+export async function loadTlsMaterial(tls: TlsSettings): Promise<TlsMaterial> {
+  const material: TlsMaterial = {};
+  if (tls.caCertPath !== undefined) {
+    material.ca = [await readPem(tls.caCertPath, 'vaultCACertPath')];
+  } else if (tls.caDirectory !== undefined) {
+    material.ca = await readCaDirectory(tls.caDirectory);
+  }
+  if (tls.clientCertPath !== undefined && tls.clientKeyPath !== undefined) {
+    material.cert = await readPem(tls.clientCertPath, 'vaultTLSClientCertPath');
+    material.key = await readPem(tls.clientKeyPath, 'vaultTLSClientKeyPath');
+  }
+  return material;
+}
+
+async function readPem(path: string, parameter: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InvalidParameterError(
+      `parameter "${parameter}": cannot read "${path}" on the provider's node (${describeFsError(error)}); the path is read inside the provider pod, not the application pod`,
+    );
+  }
+  if (!text.includes('-----BEGIN ')) {
+    throw new InvalidParameterError(`parameter "${parameter}": "${path}" does not contain PEM data`);
+  }
+  return text;
+}
+
+async function readCaDirectory(directory: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch (error) {
+    throw new InvalidParameterError(
+      `parameter "vaultCADirectory": cannot read directory "${directory}" (${describeFsError(error)})`,
+    );
+  }
+  const files = names.filter((name) => CA_FILE_PATTERN.test(name)).sort();
+  if (files.length === 0) {
+    throw new InvalidParameterError(`parameter "vaultCADirectory": no .pem, .crt or .cer files in "${directory}"`);
+  }
+  return Promise.all(files.map((name) => readPem(join(directory, name), 'vaultCADirectory')));
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code ?? 'unreadable';
+}

@@ -1,0 +1,195 @@
+/**
+ * One HTTP exchange with Vault: URL building, the namespace header, size-limited JSON bodies,
+ * and translating transport failures into provider errors. Status codes are interpreted by the
+ * callers (login and reads mean different things by 403).
+ */
+import { request, errors as undiciErrors } from 'undici';
+import { DeadlineExceededError, ProviderError, ResponseTooLargeError, VaultUnavailableError } from '../errors.js';
+import type { VaultConnection } from '../mount/mount-spec.js';
+import type { ProviderMetrics } from '../observability/metrics.js';
+import type { VaultTransport } from './transport.js';
+
+export type VaultOperation = 'login' | 'read' | 'renew' | 'revoke' | 'lookup';
+
+export interface VaultHttpRequest {
+  readonly operation: VaultOperation;
+  readonly method: string;
+  /** API path starting with `/v1/`. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+  /** The pod's Vault token; never logged. */
+  readonly token?: string;
+  readonly signal: AbortSignal;
+  /** Names what is being fetched in error messages (an object name or "login"). */
+  readonly subject: string;
+}
+
+export interface VaultHttpResponse {
+  readonly status: number;
+  /** Parsed JSON body, or undefined for an empty body (204). */
+  readonly body: unknown;
+  readonly retryAfterSeconds?: number;
+}
+
+export interface VaultHttpOptions {
+  readonly maxResponseBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly metrics?: ProviderMetrics;
+}
+
+export class VaultHttp {
+  constructor(
+    private readonly transport: VaultTransport,
+    private readonly options: VaultHttpOptions,
+  ) {}
+
+  async send(connection: VaultConnection, req: VaultHttpRequest): Promise<VaultHttpResponse> {
+    const endpoint = await this.transport.endpointFor(connection);
+    const url = new URL(req.path, endpoint.origin);
+    for (const [name, value] of Object.entries(req.query ?? {})) url.searchParams.set(name, value);
+    const headers: Record<string, string> = { 'x-vault-request': 'true', accept: 'application/json' };
+    if (req.token !== undefined) headers['x-vault-token'] = req.token;
+    if (connection.namespace !== undefined) headers['x-vault-namespace'] = connection.namespace;
+    let payload: string | undefined;
+    if (req.body !== undefined) {
+      payload = JSON.stringify(req.body);
+      headers['content-type'] = 'application/json';
+    }
+    const stopTimer = this.options.metrics?.vaultRequestDuration.startTimer({ operation: req.operation });
+    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
+    const signal = AbortSignal.any([req.signal, timeout]);
+    let status = 'error';
+    try {
+      const response = await request(url, {
+        method: req.method as 'GET',
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+        dispatcher: endpoint.agent,
+        signal,
+      });
+      status = String(response.statusCode);
+      const text = await readLimited(response.body, this.options.maxResponseBytes, req.subject);
+      const retryAfter = parseRetryAfter(response.headers['retry-after']);
+      return {
+        status: response.statusCode,
+        body: parseBody(text, response.statusCode, req.subject),
+        ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+      };
+    } catch (error) {
+      throw translateFailure(error, req, connection, timeout);
+    } finally {
+      stopTimer?.();
+      this.options.metrics?.vaultRequests.inc({ operation: req.operation, status });
+    }
+  }
+}
+
+async function readLimited(
+  body: AsyncIterable<Buffer> & { destroy(): unknown },
+  limit: number,
+  subject: string,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new ResponseTooLargeError(
+        `${subject}: Vault's response is larger than the limit of ${limit} bytes (-max-response-bytes); the driver could not receive it either`,
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(text: string, status: number, subject: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // A proxy's HTML error page or a truncated body: say so without echoing it.
+    throw new VaultUnavailableError(
+      `${subject}: Vault answered HTTP ${status} with a body that is not JSON; check that the address points at Vault and not at a proxy or load balancer page`,
+    );
+  }
+}
+
+function parseRetryAfter(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+function translateFailure(
+  error: unknown,
+  req: VaultHttpRequest,
+  connection: VaultConnection,
+  timeout: AbortSignal,
+): Error {
+  if (error instanceof ProviderError) return error;
+  if (req.signal.aborted) {
+    const reason: unknown = req.signal.reason;
+    if (reason instanceof ProviderError) return reason;
+    return new DeadlineExceededError(`${req.subject}: the Mount was cancelled while waiting for Vault`);
+  }
+  const where = describeAddress(connection.address);
+  if (timeout.aborted) {
+    return new VaultUnavailableError(`${req.subject}: Vault at ${where} did not answer within the request timeout`);
+  }
+  const code = (error as { code?: unknown }).code;
+  const detail =
+    typeof code === 'string' ? code : error instanceof undiciErrors.UndiciError ? error.name : 'network error';
+  const hint = tlsHint(code);
+  return new VaultUnavailableError(`${req.subject}: cannot reach Vault at ${where} (${detail})${hint}`, {
+    cause: error,
+  });
+}
+
+function tlsHint(code: unknown): string {
+  if (typeof code !== 'string') return '';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+    return '; check vaultCACertPath / -vault-tls-ca-cert and vaultTLSServerName';
+  }
+  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
+    return '; the connection was closed: if Vault requires client certificates, check vaultTLSClientCertPath and vaultTLSClientKeyPath';
+  }
+  return '';
+}
+
+/** The address without userinfo or query, safe for messages. */
+export function describeAddress(address: string): string {
+  if (address.startsWith('unix://')) return address;
+  try {
+    const url = new URL(address);
+    return url.origin;
+  } catch {
+    return '(invalid address)';
+  }
+}
+
+/** The `errors` strings of a Vault error body, tolerant of odd shapes. */
+export function vaultErrorMessages(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const errors = (body as { errors?: unknown }).errors;
+  if (!Array.isArray(errors)) return [];
+  return errors.filter((item): item is string => typeof item === 'string').map(flattenMultiError);
+}
+
+export function vaultWarnings(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const warnings = (body as { warnings?: unknown }).warnings;
+  if (!Array.isArray(warnings)) return [];
+  return warnings.filter((item): item is string => typeof item === 'string');
+}
+
+/** Vault wraps errors as "1 error occurred:\n\t* msg\n\n"; keep the messages only. */
+function flattenMultiError(message: string): string {
+  const items = [...message.matchAll(/\n\t\* ([^\n]*)/g)].map((match) => match[1] ?? '');
+  return items.length > 0 ? items.join('; ') : message.trim();
+}

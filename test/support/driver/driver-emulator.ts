@@ -1,0 +1,163 @@
+// The Secrets Store CSI driver v1.6.0 plus kubelet, as seen from a provider: builds the exact
+// MountRequest, calls the provider over its socket, applies the driver's response checks and
+// writes the files with the atomic writer. One emulator per provider socket (per test or suite).
+import { mkdir } from 'node:fs/promises';
+import type { MountRequest } from '../../../src/generated/v1alpha1/MountRequest.js';
+import type { PodFixture } from '../cluster/pod.js';
+import type { ServiceAccountIssuer } from '../cluster/service-account-issuer.js';
+import { writePayloads, type PayloadFile } from './atomic-writer.js';
+import { DriverErrorReason, DriverMountError } from './driver-errors.js';
+import type { TokenRequestStatus } from './go-json.js';
+import {
+  buildDriverMountRequest,
+  buildNodePublishContext,
+  secretProviderClassProblem,
+  type VolumeFixture,
+} from './mount-request.js';
+import { ProviderClient, versionTimeoutMs } from './provider-client.js';
+import { startRepublishing, type RepublishOptions, type Republisher } from './republish.js';
+
+export interface DriverEmulatorOptions {
+  /** The provider's socket. */
+  socketPath: string;
+  issuer: ServiceAccountIssuer;
+  /** CSIDriver spec.tokenRequests audiences; default ['vault']; [] means no tokenRequests. */
+  tokenAudiences?: string[];
+  /** CSIDriver tokenRequests expirationSeconds (the same for every audience); default 3600. */
+  tokenExpirationSeconds?: number;
+  /** CSIDriver serviceAccountTokenInSecrets (KEP-5538). */
+  tokensInSecrets?: boolean;
+  /** `:authority` to send; v1.6.0 sends 'localhost', older drivers sent the socket path. */
+  authority?: string;
+}
+
+export interface MountOutcome {
+  files: PayloadFile[];
+  objectVersions: { id: string; version: string }[];
+  /** Whether the atomic writer changed the target (false when contents were identical). */
+  written: boolean;
+}
+
+/** Kubelet's csiTimeout around NodePublishVolume; the driver adds none of its own. */
+export const kubeletPublishTimeoutMs = 120_000;
+
+// TokenRequest validation: at least 10 minutes.
+const minTokenExpirationSeconds = 600;
+
+export class DriverEmulator {
+  readonly #options: Required<Omit<DriverEmulatorOptions, 'socketPath' | 'issuer'>> & { issuer: ServiceAccountIssuer };
+  readonly #client: ProviderClient;
+
+  constructor(options: DriverEmulatorOptions) {
+    if (options.socketPath === '') throw new Error('DriverEmulator: option socketPath must be a non-empty path');
+    const tokenAudiences = options.tokenAudiences ?? ['vault'];
+    if (new Set(tokenAudiences).size !== tokenAudiences.length) {
+      // The API server rejects a CSIDriver whose tokenRequests repeat an audience.
+      throw new Error('DriverEmulator: option tokenAudiences must not repeat an audience');
+    }
+    const tokenExpirationSeconds = options.tokenExpirationSeconds ?? 3600;
+    if (!Number.isInteger(tokenExpirationSeconds) || tokenExpirationSeconds < minTokenExpirationSeconds) {
+      throw new Error(
+        `DriverEmulator: option tokenExpirationSeconds must be an integer >= ${minTokenExpirationSeconds}`,
+      );
+    }
+    this.#options = {
+      issuer: options.issuer,
+      tokenAudiences: [...tokenAudiences],
+      tokenExpirationSeconds,
+      tokensInSecrets: options.tokensInSecrets ?? false,
+      authority: options.authority ?? 'localhost',
+    };
+    this.#client = new ProviderClient(options.socketPath, this.#options.authority);
+  }
+
+  // Kubelet requests one token per audience on every (re)publish, so tokens are always fresh.
+  async #requestTokens(pod: PodFixture): Promise<Record<string, TokenRequestStatus> | undefined> {
+    const { tokenAudiences, issuer, tokenExpirationSeconds } = this.#options;
+    if (tokenAudiences.length === 0) return undefined;
+    const tokens: Record<string, TokenRequestStatus> = {};
+    for (const audience of tokenAudiences) {
+      tokens[audience] = await issuer.sign({
+        namespace: pod.namespace,
+        serviceAccountName: pod.serviceAccountName,
+        podName: pod.name,
+        podUid: pod.uid,
+        // An empty audience asks for the API server's own audience (its issuer by default).
+        audiences: [audience === '' ? issuer.issuer : audience],
+        ttlSeconds: tokenExpirationSeconds,
+      });
+    }
+    return tokens;
+  }
+
+  /** Exactly the MountRequest the driver would send for this pod and volume. */
+  async buildRequest(pod: PodFixture, volume: VolumeFixture, targetPath: string): Promise<MountRequest> {
+    const problem = secretProviderClassProblem(volume.spc);
+    if (problem !== undefined) throw new DriverMountError(DriverErrorReason.InvalidSecretProviderClass, problem);
+    const tokens = await this.#requestTokens(pod);
+    const context = buildNodePublishContext(pod, volume, tokens, this.#options.tokensInSecrets);
+    return buildDriverMountRequest(volume.spc, context, targetPath);
+  }
+
+  /**
+   * One NodePublishVolume. Throws the grpc-js ServiceError unchanged when the provider fails the
+   * call, a DriverMountError for the driver's own checks; files already mounted stay untouched
+   * on every failure (the atomic writer validates before it writes).
+   */
+  async mount(
+    pod: PodFixture,
+    volume: VolumeFixture,
+    targetPath: string,
+    options: { deadlineMs?: number } = {},
+  ): Promise<MountOutcome> {
+    const request = await this.buildRequest(pod, volume, targetPath);
+    // Kubelet creates the target directory and the driver mounts a tmpfs on it before calling.
+    await mkdir(targetPath, { recursive: true });
+    const response = await this.#client.mount(request, options.deadlineMs ?? kubeletPublishTimeoutMs);
+
+    const code = response.error?.code ?? '';
+    if (code !== '') throw new DriverMountError(code, `mount request failed with provider error code ${code}`);
+    if (response.objectVersion.length === 0) {
+      throw new DriverMountError(DriverErrorReason.GRPCProviderError, 'missing object versions');
+    }
+    const objectVersions = response.objectVersion.map(({ id, version }) => ({ id, version }));
+    const files = response.files.map(({ path, mode, contents }) => ({ path, mode, contents }));
+    // Legacy providers wrote files themselves; an empty list leaves the mount as it is.
+    if (files.length === 0) return { files, objectVersions, written: false };
+
+    let written: boolean;
+    try {
+      written = await writePayloads(targetPath, files);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new DriverMountError(DriverErrorReason.FileWriteError, message, { cause: error });
+    }
+    return { files, objectVersions, written };
+  }
+
+  /** The driver's optional provider health check (Version with a 5 s timeout). */
+  async version(): Promise<{ version: string; runtimeName: string; runtimeVersion: string }> {
+    const { version, runtimeName, runtimeVersion } = await this.#client.version(versionTimeoutMs);
+    return { version, runtimeName, runtimeVersion };
+  }
+
+  /** Kubelet's periodic republish (requiresRepublish) of one volume until stopped. */
+  republishEvery(
+    intervalMs: number,
+    pod: PodFixture,
+    volume: VolumeFixture,
+    targetPath: string,
+    options: RepublishOptions = {},
+  ): Republisher {
+    return startRepublishing(
+      (deadline) => this.mount(pod, volume, targetPath, deadline),
+      intervalMs,
+      targetPath,
+      options,
+    );
+  }
+
+  close(): void {
+    this.#client.close();
+  }
+}
