@@ -119,8 +119,9 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
     if (!(name in FLAGS)) throw new ConfigError(`flag provided but not defined: -${name}`);
   }
   const value = (name: string): string | undefined => {
+    // An empty flag (`-vault-tls-ca-cert=`) means "not set", as Helm values render unset options.
     const fromFlag = parsed.flags.get(name);
-    if (fromFlag !== undefined) return fromFlag;
+    if (fromFlag !== undefined) return fromFlag === '' ? undefined : fromFlag;
     const envName = FLAGS[name]?.env;
     const fromEnv = envName === undefined ? undefined : env[envName];
     return fromEnv === '' ? undefined : fromEnv;

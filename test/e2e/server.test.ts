@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { after, before, describe, test } from 'node:test';
+import { request } from 'undici';
+import { DriverEmulator, legacyDriverAuthority } from '../support/driver/index.js';
+import { spcParameters, startHarness, type Harness } from '../support/harness.js';
+
+const OBJECTS = `- {objectName: username, secretPath: secret/data/app, secretKey: username}`;
+
+describe('the socket server', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h.stop();
+  });
+
+  test('Version answers v1alpha1 with the runtime name and a semver version', async () => {
+    const version = await h.driver.version();
+    assert.equal(version.version, 'v1alpha1');
+    assert.equal(version.runtimeName, 'vault-csi-provider-ts');
+    assert.match(version.runtimeVersion, /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/);
+  });
+
+  test('the socket is owner-only', async () => {
+    const info = await stat(h.config.endpoint);
+    assert.ok(info.isSocket());
+    assert.equal(info.mode & 0o777, 0o600);
+  });
+
+  test('an old driver sending the (percent-encoded) socket path as :authority is served', async () => {
+    const oldDriver = new DriverEmulator({
+      socketPath: h.config.endpoint,
+      issuer: h.issuer,
+      authority: legacyDriverAuthority(h.config.endpoint),
+    });
+    try {
+      const outcome = await oldDriver.mount(h.appPod(), { spc: h.spc(spcParameters(OBJECTS)) }, h.target());
+      assert.equal(outcome.files[0]!.contents.toString(), 'app-user');
+    } finally {
+      oldDriver.close();
+    }
+  });
+
+  test('health: live, ready while serving, and metrics', async () => {
+    const base = `http://127.0.0.1:${h.provider.healthAddress!.port}`;
+    const live = await request(`${base}/health/live`);
+    assert.equal(live.statusCode, 200);
+    await live.body.dump();
+    const ready = await request(`${base}/health/ready`);
+    assert.equal(ready.statusCode, 200);
+    await ready.body.dump();
+    await h.mount(h.appPod(), spcParameters(OBJECTS));
+    const metrics = await request(`${base}/metrics`);
+    const text = await metrics.body.text();
+    assert.match(text, /vault_csi_provider_mount_requests_total\{result="ok"\} [1-9]/);
+    assert.match(text, /vault_csi_provider_vault_logins_total\{result="ok"\} [1-9]/);
+  });
+});
+
+describe('process lifecycle', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vcp-proc-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a stale socket is replaced at start; SIGTERM stops gracefully and removes the socket; readiness follows', async () => {
+    const socketPath = join(dir, 'vault.sock');
+    const stale = createServer();
+    await new Promise<void>((resolve) => stale.listen(socketPath, resolve));
+    // Leave the file behind as a crashed process would.
+    stale.close();
+    await writeFile(join(dir, 'marker'), '');
+    const { status: healthPort, child } = await startProcess(socketPath);
+    try {
+      const info = await stat(socketPath);
+      assert.ok(info.isSocket());
+      const ready = await request(`http://127.0.0.1:${healthPort}/health/ready`);
+      assert.equal(ready.statusCode, 200);
+      await ready.body.dump();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0);
+    await assert.rejects(stat(socketPath), { code: 'ENOENT' });
+  });
+
+  test('refuses to replace a regular file at the socket path', async () => {
+    const path = join(dir, 'not-a-socket');
+    await writeFile(path, 'keep me');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', `-endpoint=${path}`, '-health-addr=127.0.0.1:0'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 1);
+    assert.match(stderr, /not a socket/);
+  });
+});
+
+async function startProcess(socketPath: string) {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/main.ts',
+      `-endpoint=${socketPath}`,
+      `-health-addr=127.0.0.1:${port}`,
+      '-vault-addr=http://127.0.0.1:1',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const started = Date.now();
+  while (!output.includes('serving the CSI driver')) {
+    if (Date.now() - started > 15_000 || child.exitCode !== null) throw new Error(`provider did not start: ${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { status: port, child };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

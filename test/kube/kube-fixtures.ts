@@ -1,0 +1,35 @@
+/**
+ * Shared bits of the `src/kube/` tests: a logger whose lines the test can read (to prove no token
+ * or key leaks), a client for a fake API server, and polling for asynchronous outcomes.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger, type Logger } from '../../src/observability/logger.js';
+import { KubeClient, type KubeClientOptions } from '../../src/kube/in-cluster.js';
+import type { FakeKubeApi } from '../support/kube-api/index.js';
+
+export const TOKEN = 'provider-sa-token-0f9e8d7c6b5a';
+
+export function capturedLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
+  return { logger, lines };
+}
+
+export function clientFor(fake: FakeKubeApi, overrides: Partial<KubeClientOptions> = {}): KubeClient {
+  return new KubeClient({
+    baseUrl: fake.baseUrl,
+    namespace: 'csi',
+    token: TOKEN,
+    ...(fake.caPem === undefined ? {} : { caPem: fake.caPem }),
+    ...overrides,
+  });
+}
+
+/** Polls until `predicate` holds; fails with `what` after `timeoutMs`. */
+export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
