@@ -8,8 +8,26 @@ import { ConfigError, loadCommand, usage } from './config/provider-config.js';
 import { startProvider } from './provider.js';
 import { API_VERSION, RUNTIME_NAME, RUNTIME_VERSION } from './version.js';
 
+/**
+ * Operator sub-commands, each in its own module under `src/cli/` exporting
+ * `run(argv: string[]): Promise<number>`; loaded lazily so the server starts without them.
+ */
+const SUBCOMMANDS: Readonly<Record<string, string>> = {
+  check: './cli/check-command.js',
+  mount: './cli/mount-command.js',
+};
+
+interface Subcommand {
+  run(argv: readonly string[]): Promise<number>;
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
+  const subcommand = argv[0] === undefined ? undefined : SUBCOMMANDS[argv[0]];
+  if (subcommand !== undefined) {
+    const module = (await import(subcommand)) as Subcommand;
+    return module.run(argv.slice(1));
+  }
   if (argv.includes('-h') || argv.includes('-help') || argv.includes('--help')) {
     process.stdout.write(usage());
     return 0;
