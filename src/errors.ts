@@ -13,6 +13,7 @@ export type ProviderErrorCode =
   | 'ERR_SECRET_NOT_FOUND'
   | 'ERR_VAULT_BAD_REQUEST'
   | 'ERR_VAULT_UNAVAILABLE'
+  | 'ERR_KUBERNETES_UNAVAILABLE'
   | 'ERR_DEADLINE_EXCEEDED'
   | 'ERR_RESPONSE_TOO_LARGE'
   | 'ERR_INTERNAL';
@@ -59,6 +60,11 @@ export class VaultBadRequestError extends ProviderError {
 /** Vault is unreachable, sealed, overloaded (429) or failing (5xx). Retrying may succeed. */
 export class VaultUnavailableError extends ProviderError {
   readonly code = 'ERR_VAULT_UNAVAILABLE';
+}
+
+/** The Kubernetes API server did not answer a call a Mount needs (the TokenRequest fallback). */
+export class KubernetesUnavailableError extends ProviderError {
+  readonly code = 'ERR_KUBERNETES_UNAVAILABLE';
 }
 
 /** The Mount's deadline budget was spent before the work finished. */

@@ -6,7 +6,11 @@
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import type { ProviderConfig } from './config/provider-config.js';
-import { loadHmacKey } from './config/hmac-key.js';
+import { resolveHmacKey, runsInCluster } from './config/hmac-key-source.js';
+import type { KubeClient } from './kube/in-cluster.js';
+import { KubeClientHolder } from './kube/kube-client-holder.js';
+import { LeaseLifecycle } from './leases/lease-lifecycle.js';
+import { tokenRequestFallback } from './kube/token-request-fallback.js';
 import { MountService } from './mount/mount-service.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type ProviderMetrics } from './observability/metrics.js';
@@ -18,6 +22,8 @@ import { SecretReader } from './vault/secret-reader.js';
 import { TokenCache } from './vault/token-cache.js';
 import { VaultTransport } from './vault/transport.js';
 import { VaultHttp } from './vault/vault-http.js';
+import { createResilience } from './vault/resilience.js';
+import { FirstMountTracker } from './mount/first-mount-tracker.js';
 
 export interface ProviderHandle {
   readonly socketPath: string;
@@ -26,6 +32,8 @@ export interface ProviderHandle {
   readonly metrics: ProviderMetrics;
   readonly logger: Logger;
   readonly tokenCache: TokenCache;
+  /** The lease cache and its background work (docs/leases.md). */
+  readonly leases: LeaseLifecycle;
   isServing(): boolean;
   stop(): Promise<void>;
 }
@@ -33,16 +41,32 @@ export interface ProviderHandle {
 export interface StartOptions {
   /** Where logs go (stdout by default); tests capture them to prove nothing leaks. */
   readonly logDestination?: DestinationStream;
+  /** The clock of Vault token and lease lifetimes (tests share one with the dev Vault). */
   readonly now?: () => number;
   /** Skip process-wide default metrics (tests start several providers in one process). */
   readonly collectDefaultMetrics?: boolean;
+  /**
+   * The Kubernetes API client (HMAC key Secret, TokenRequest fallback); the in-cluster one is
+   * opened on first use when absent. Passing one also means "running in a cluster" for
+   * `-hmac-key-source=auto`. The caller closes it.
+   */
+  readonly kubeClient?: KubeClient;
+  /** Lease cache timing for tests: a fixed jitter source, and `tickMs: null` to drive `runDue` by hand. */
+  readonly leases?: { readonly random?: () => number; readonly tickMs?: number | null };
 }
 
 export async function startProvider(config: ProviderConfig, options: StartOptions = {}): Promise<ProviderHandle> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true });
   metrics.buildInfo.set({ version: RUNTIME_VERSION, node_version: process.version }, 1);
-  const hmacKey = await loadHmacKey(config.hmacKeyFile, logger);
+  const kube = new KubeClientHolder(options.kubeClient);
+  let hmacKey: Buffer;
+  try {
+    hmacKey = await resolveHmacKey(config, { logger, kube, inCluster: kube.provided || runsInCluster() });
+  } catch (error) {
+    await kube.close();
+    throw error;
+  }
   const now = options.now ?? Date.now;
 
   const transport = new VaultTransport({
@@ -56,11 +80,26 @@ export async function startProvider(config: ProviderConfig, options: StartOption
     maxResponseBytes: config.maxResponseBytes,
     requestTimeoutMs: config.vaultRequestTimeoutMs,
     metrics,
+    ...createResilience(config.resilience, metrics),
   });
   const tokenCache = new TokenCache(createLogin(http, { now, metrics }), {
     maxEntries: config.tokenCacheSize,
     now,
     metrics,
+  });
+  const reader = new SecretReader(http, tokenCache, metrics);
+  const leases = await LeaseLifecycle.start({
+    settings: config.leases,
+    http,
+    reader,
+    tokens: tokenCache,
+    kube,
+    logger,
+    metrics,
+    now,
+    requestTimeoutMs: config.vaultRequestTimeoutMs,
+    ...(options.leases?.random === undefined ? {} : { random: options.leases.random }),
+    ...(options.leases?.tickMs === undefined ? {} : { tickMs: options.leases.tickMs }),
   });
   const mountService = new MountService({
     connectionDefaults: config.connection,
@@ -69,10 +108,17 @@ export async function startProvider(config: ProviderConfig, options: StartOption
     mountTimeoutMs: config.mountTimeoutMs,
     deadlineMarginMs: config.deadlineMarginMs,
     hmacKey,
-    reader: new SecretReader(http, tokenCache),
+    ...(config.tokenRequestFallback ? { tokenMinter: tokenRequestFallback(kube) } : {}),
+    security: config.security,
+    reader,
+    ...(leases.cache.enabled ? { leases: leases.cache } : {}),
+    ...(leases.revoker === undefined ? {} : { onPodSeen: (uid: string) => leases.revoker?.podSeen(uid) }),
+    firstMounts: new FirstMountTracker(),
     logger,
     metrics,
-    now,
+    // The Mount budget is measured against the caller's gRPC deadline, which is wall-clock time
+    // whatever clock (`options.now`) token and lease lifetimes are measured with.
+    now: Date.now,
   });
   const grpcServer = new ProviderServer({
     socketPath: config.endpoint,
@@ -90,8 +136,10 @@ export async function startProvider(config: ProviderConfig, options: StartOption
   try {
     await grpcServer.start();
   } catch (error) {
+    await leases.stop();
     await healthServer?.stop();
     await transport.close();
+    await kube.close();
     throw error;
   }
   return {
@@ -100,11 +148,14 @@ export async function startProvider(config: ProviderConfig, options: StartOption
     metrics,
     logger,
     tokenCache,
+    leases,
     isServing: () => grpcServer.serving,
     stop: async () => {
       await grpcServer.stop();
+      await leases.stop();
       await healthServer?.stop();
       await transport.close();
+      await kube.close();
       tokenCache.clear();
     },
   };

@@ -9,6 +9,12 @@ import type { Logger } from '../observability/logger.js';
 import { ConfigError } from './provider-config.js';
 
 export const HMAC_KEY_BYTES = 32;
+/**
+ * The one key-length rule, for the file and the Kubernetes Secret alike: shorter keys make
+ * versions guessable, so they are refused (the Go provider accepts any non-empty key, but only
+ * ever generates 32 bytes, so a Secret it created passes).
+ */
+export const MIN_HMAC_KEY_BYTES = 16;
 
 export async function loadHmacKey(keyFile: string | undefined, logger: Logger): Promise<Buffer> {
   if (keyFile === undefined) {
@@ -24,9 +30,9 @@ export async function loadHmacKey(keyFile: string | undefined, logger: Logger): 
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError(`cannot read -hmac-key-file "${keyFile}" (${code})`);
   }
-  if (key.length < 16) {
+  if (key.length < MIN_HMAC_KEY_BYTES) {
     throw new ConfigError(
-      `-hmac-key-file "${keyFile}" holds ${key.length} bytes; use at least 16 (32 random bytes recommended)`,
+      `-hmac-key-file "${keyFile}" holds ${key.length} bytes; use at least ${MIN_HMAC_KEY_BYTES} (${HMAC_KEY_BYTES} random bytes recommended)`,
     );
   }
   return key;

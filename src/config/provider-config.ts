@@ -6,6 +6,45 @@
 import { z } from 'zod';
 import type { ConnectionDefaults } from '../mount/mount-spec.js';
 import { CommandLineError, parseCommandLine, parseDurationMs, parseGoBool } from './command-line.js';
+import type { MountSecurityPolicy } from '../mount/security-policy.js';
+import { parseSecurityFlags, SECURITY_FLAGS, SecurityFlagError } from './security-flags.js';
+import { LEASE_FLAGS, LeaseFlagError, parseLeaseFlags, type LeaseSettings } from './lease-flags.js';
+import {
+  parseResilienceFlags,
+  RESILIENCE_FLAGS,
+  ResilienceFlagError,
+  type ResilienceSettings,
+} from './resilience-flags.js';
+
+function resilienceSettings(value: (name: string) => string | undefined): ResilienceSettings {
+  try {
+    return parseResilienceFlags(value);
+  } catch (error) {
+    if (error instanceof ResilienceFlagError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function leaseSettings(value: (name: string) => string | undefined): LeaseSettings {
+  try {
+    return parseLeaseFlags(value);
+  } catch (error) {
+    if (error instanceof LeaseFlagError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function securityPolicy(value: (name: string) => string | undefined): MountSecurityPolicy {
+  try {
+    return parseSecurityFlags(value);
+  } catch (error) {
+    if (error instanceof SecurityFlagError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+export type HmacKeySource = 'auto' | 'file' | 'kubernetes-secret' | 'random';
+const HMAC_KEY_SOURCES: readonly HmacKeySource[] = ['auto', 'file', 'kubernetes-secret', 'random'];
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'off';
 
@@ -20,6 +59,10 @@ export interface ProviderConfig {
   readonly hmacKeyFile?: string;
   /** Name of the Kubernetes Secret holding the HMAC key (compatibility with the Go provider's flag). */
   readonly hmacSecretName: string;
+  /** Where the HMAC key comes from; `auto`: the file if given, else the Secret in a cluster, else random. */
+  readonly hmacKeySource: HmacKeySource;
+  /** Mint a pod-bound service-account token (TokenRequest) when the driver sent none for our audience. */
+  readonly tokenRequestFallback: boolean;
   /** Maximum Vault tokens cached (about one per pod and connection on this node); 0 disables caching. */
   readonly tokenCacheSize: number;
   /** Largest Mount response we send; the driver's default receive limit is 4 MiB. */
@@ -34,6 +77,12 @@ export interface ProviderConfig {
   readonly vaultRequestTimeoutMs: number;
   /** How long in-flight Mounts may finish after SIGTERM before they are cancelled. */
   readonly shutdownGracePeriodMs: number;
+  /** The operator's mount security controls (`security-flags.ts`, docs/security.md). */
+  readonly security: MountSecurityPolicy;
+  /** The lease cache: renewal, revocation, persistence (`lease-flags.ts`, docs/leases.md). */
+  readonly leases: LeaseSettings;
+  /** Backpressure, retries and circuit breaking toward Vault (`resilience-flags.ts`, docs/resilience.md). */
+  readonly resilience: ResilienceSettings;
 }
 
 export type Command =
@@ -49,7 +98,7 @@ export const DEFAULTS = {
   hmacSecretName: 'vault-csi-provider-hmac-key',
   tokenCacheSize: 1000,
   maxResponseBytes: 4 * 1024 * 1024,
-  mountConcurrency: 8,
+  mountConcurrency: 32,
   mountTimeoutMs: 110_000,
   deadlineMarginMs: 5_000,
   vaultRequestTimeoutMs: 30_000,
@@ -85,6 +134,13 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   },
   'hmac-key-file': { help: 'File with the HMAC key for object versions (e.g. a mounted Secret)' },
   'hmac-secret-name': { help: `Kubernetes Secret with the HMAC key (default ${DEFAULTS.hmacSecretName})` },
+  'hmac-key-source': {
+    help: 'auto, file, kubernetes-secret or random (default auto: -hmac-key-file if set, else the Secret when in a cluster, else random)',
+  },
+  'token-request-fallback': {
+    boolean: true,
+    help: 'Mint a pod-bound token with the TokenRequest API when the driver sent none for the audience (needs create on serviceaccounts/token)',
+  },
   'cache-size': { help: `Maximum cached Vault tokens; 0 disables caching (default ${DEFAULTS.tokenCacheSize})` },
   'max-response-bytes': { help: `Largest Mount response in bytes (default ${DEFAULTS.maxResponseBytes})` },
   'mount-concurrency': { help: `Vault requests in flight per Mount (default ${DEFAULTS.mountConcurrency})` },
@@ -92,6 +148,9 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   'deadline-margin': { help: 'Time kept back from the caller deadline (default 5s)' },
   'vault-request-timeout': { help: 'Timeout of one HTTP request to Vault (default 30s)' },
   'shutdown-grace-period': { help: 'Time for in-flight Mounts after SIGTERM (default 25s)' },
+  ...SECURITY_FLAGS,
+  ...LEASE_FLAGS,
+  ...RESILIENCE_FLAGS,
 };
 
 const booleanFlags = new Set(
@@ -184,6 +243,15 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
   const caDirectory = value('vault-tls-ca-directory');
   const serverName = value('vault-tls-server-name');
   const hmacKeyFile = value('hmac-key-file');
+  const hmacKeySource = (value('hmac-key-source') ?? 'auto') as HmacKeySource;
+  if (!HMAC_KEY_SOURCES.includes(hmacKeySource)) {
+    throw new ConfigError(
+      `invalid value "${hmacKeySource}" for -hmac-key-source: must be ${HMAC_KEY_SOURCES.join(', ')}`,
+    );
+  }
+  if (hmacKeySource === 'file' && hmacKeyFile === undefined) {
+    throw new ConfigError('-hmac-key-source=file needs -hmac-key-file');
+  }
 
   const config: ProviderConfig = {
     endpoint: value('endpoint') ?? DEFAULTS.endpoint,
@@ -204,6 +272,8 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
     },
     ...(hmacKeyFile === undefined ? {} : { hmacKeyFile }),
     hmacSecretName: value('hmac-secret-name') ?? DEFAULTS.hmacSecretName,
+    hmacKeySource,
+    tokenRequestFallback: bool('token-request-fallback'),
     tokenCacheSize: integer('cache-size', DEFAULTS.tokenCacheSize, -1),
     maxResponseBytes: integer('max-response-bytes', DEFAULTS.maxResponseBytes, 1024),
     mountConcurrency: integer('mount-concurrency', DEFAULTS.mountConcurrency, 1),
@@ -211,6 +281,9 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
     deadlineMarginMs: duration('deadline-margin', DEFAULTS.deadlineMarginMs),
     vaultRequestTimeoutMs: duration('vault-request-timeout', DEFAULTS.vaultRequestTimeoutMs),
     shutdownGracePeriodMs: duration('shutdown-grace-period', DEFAULTS.shutdownGracePeriodMs),
+    security: securityPolicy(value),
+    leases: leaseSettings(value),
+    resilience: resilienceSettings(value),
   };
   return { kind: 'serve', config };
 }

@@ -11,15 +11,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { MIN_HMAC_KEY_BYTES } from '../config/hmac-key.js';
 import type { Logger } from '../observability/logger.js';
 import type { KubeClient } from './in-cluster.js';
 import { KubeApiError, isKubeApiError, parseKubeResponse, withHint } from './kube-api-error.js';
 
 export const HMAC_SECRET_DATA_KEY = 'key';
 export const HMAC_KEY_LENGTH_BYTES = 32;
-
-/** Below this a key is accepted (the Go provider accepts any non-empty key) but flagged. */
-const WEAK_KEY_BYTES = 16;
 
 /** GET → 404 → POST → 409 → GET → 404 (deleted meanwhile) → ... gives up after this many rounds. */
 const MAX_ATTEMPTS = 3;
@@ -50,7 +48,7 @@ export async function loadOrCreateHmacKey(client: KubeClient, options: HmacKeySe
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
         const { body } = await client.request('GET', itemPath, signalOption);
-        return keyFrom(parseKubeResponse(SecretSchema, body, `GET ${ref}`), ref, namespace, secretName, logger);
+        return keyFrom(parseKubeResponse(SecretSchema, body, `GET ${ref}`), ref, namespace, secretName);
       } catch (error) {
         if (!isKubeApiError(error, 'ERR_KUBE_NOT_FOUND')) throw error;
       }
@@ -86,13 +84,7 @@ function secretManifest(name: string, key: Buffer): object {
   };
 }
 
-function keyFrom(
-  secret: z.infer<typeof SecretSchema>,
-  ref: string,
-  namespace: string,
-  secretName: string,
-  logger: Logger,
-): Buffer {
+function keyFrom(secret: z.infer<typeof SecretSchema>, ref: string, namespace: string, secretName: string): Buffer {
   const encoded = secret.data?.[HMAC_SECRET_DATA_KEY] ?? '';
   const key = BASE64.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
   if (key.length === 0) {
@@ -103,10 +95,13 @@ function keyFrom(
         `all object versions will change once`,
     );
   }
-  if (key.length < WEAK_KEY_BYTES) {
-    logger.warn(
-      { namespace, secretName, keyBytes: key.length },
-      `the HMAC key Secret holds fewer than ${WEAK_KEY_BYTES} bytes; delete it so a ${HMAC_KEY_LENGTH_BYTES}-byte key is generated`,
+  if (key.length < MIN_HMAC_KEY_BYTES) {
+    // The same rule as -hmac-key-file: a short key would make versions guessable.
+    throw new KubeApiError(
+      'ERR_KUBE_HMAC_KEY_INVALID',
+      `${ref} holds a ${key.length}-byte key in data.${HMAC_SECRET_DATA_KEY}; at least ${MIN_HMAC_KEY_BYTES} bytes are ` +
+        `needed: delete it (kubectl -n ${namespace} delete secret ${secretName}) and restart the provider so a ` +
+        `${HMAC_KEY_LENGTH_BYTES}-byte key is generated; all object versions will change once`,
     );
   }
   return key;

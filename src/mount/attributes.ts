@@ -10,13 +10,22 @@
  * the driver writes the files we return.
  */
 import { z } from 'zod';
-import { InvalidParameterError } from '../errors.js';
+import { InvalidParameterError, MissingServiceAccountTokenError } from '../errors.js';
 import { CONNECTION_PARAMETERS, parseConnection } from './connection.js';
 import { DEFAULT_FILE_MODE, isFileMode } from './file-mode.js';
 import type { ConnectionDefaults, MountSpec, PodInfo } from './mount-spec.js';
 import { parseObjects } from './objects.js';
 import { SERVICE_ACCOUNT_TOKENS_KEY, selectServiceAccountToken } from './service-account-token.js';
 import { suggest } from './suggest.js';
+import { checkObjectCount, checkYamlDepth } from './input-limits.js';
+import {
+  checkConnection,
+  checkRawRequest,
+  checkTokenSource,
+  DEFAULT_SECURITY_POLICY,
+  filterAttributes,
+  type MountSecurityPolicy,
+} from './security-policy.js';
 
 export interface MountRequestStrings {
   readonly attributes: string;
@@ -135,14 +144,40 @@ export function parseAttributes(text: string): Map<string, string> {
   return parseStringMap(text, 'attributes', true);
 }
 
-export function parseMountRequest(request: MountRequestStrings, defaults: ConnectionDefaults): MountSpec {
-  const attributes = parseAttributes(request.attributes);
+export interface ParseOptions {
+  /** `-token-request-fallback`: a missing token is not an error; the MountService mints one. */
+  readonly tokenFallback?: boolean;
+  /** The operator's controls (sizes, protected parameters, address allowlist); defaults: permissive. */
+  readonly security?: MountSecurityPolicy;
+}
+
+export function parseMountRequest(
+  request: MountRequestStrings,
+  defaults: ConnectionDefaults,
+  options: ParseOptions = {},
+): MountSpec {
+  const security = options.security ?? DEFAULT_SECURITY_POLICY;
+  // Sizes first: nothing an author controls is parsed before its size is known to be sane.
+  checkRawRequest(request.attributes, request.secrets, security);
+  const { attributes, ignored } = filterAttributes(parseAttributes(request.attributes), security);
   const secrets = parseSecrets(request.secrets);
+  checkTokenSource(attributes, secrets, security);
   const defaultFileMode = parseRequestPermission(request.permission);
   const pod = parsePodInfo(attributes);
   const { connection, auth } = parseConnection(attributes, defaults);
-  const { objects } = parseObjects(attributes.get('objects'));
-  const serviceAccountToken = selectServiceAccountToken(attributes, secrets, auth.audience);
+  checkConnection(connection, defaults, security);
+  const objectsText = attributes.get('objects');
+  if (objectsText !== undefined) checkYamlDepth(objectsText, security.limits);
+  const { objects } = parseObjects(objectsText);
+  checkObjectCount(objects.length, security.limits);
+  let serviceAccountToken: string;
+  try {
+    serviceAccountToken = selectServiceAccountToken(attributes, secrets, auth.audience);
+  } catch (error) {
+    // A malformed tokens value stays an error even with the fallback: the driver is misbehaving.
+    if (options.tokenFallback !== true || !(error instanceof MissingServiceAccountTokenError)) throw error;
+    serviceAccountToken = '';
+  }
   const secretProviderClass = attributes.get('secretProviderClass');
   return {
     pod,
@@ -152,5 +187,6 @@ export function parseMountRequest(request: MountRequestStrings, defaults: Connec
     auth,
     defaultFileMode,
     objects,
+    ...(ignored.length === 0 ? {} : { ignoredParameters: ignored }),
   };
 }

@@ -9,12 +9,17 @@ import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import type { SecretReader } from '../vault/secret-reader.js';
 import type { VaultIdentity } from '../vault/vault-identity.js';
+import { runWithRequestContext } from '../vault/request-context.js';
+import type { FirstMountTracker } from './first-mount-tracker.js';
+import type { LeasedSecretCache } from '../leases/leased-secret-cache.js';
+import type { ServiceAccountTokenMinter } from '../kube/token-request-fallback.js';
 import type { VaultRequest, VaultSecret } from '../vault/vault-request.js';
 import { parseMountRequest } from './attributes.js';
 import type { ConnectionDefaults, MountSpec } from './mount-spec.js';
 import { objectVersion } from './object-version.js';
 import { planRequests } from './plan.js';
-import { renderObject } from './render.js';
+import { renderPlanned } from './render-planned.js';
+import { DEFAULT_SECURITY_POLICY, guardFiles, type MountSecurityPolicy } from './security-policy.js';
 
 export interface MountInput {
   readonly attributes: string;
@@ -38,6 +43,8 @@ export interface MountOutput {
   readonly objectVersions: readonly { readonly id: string; readonly version: string }[];
   /** For the audit line: what was served, never values. */
   readonly spec: MountSpec;
+  /** objectName → whether its bytes came from the lease cache or from Vault (audit line). */
+  readonly sources?: ReadonlyMap<string, 'cache' | 'vault'>;
 }
 
 export interface MountServiceOptions {
@@ -47,7 +54,17 @@ export interface MountServiceOptions {
   readonly mountTimeoutMs: number;
   readonly deadlineMarginMs: number;
   readonly hmacKey: Buffer;
+  /** `-token-request-fallback`: mints the pod's token when the driver sent none. */
+  readonly tokenMinter?: ServiceAccountTokenMinter;
+  /** The operator's security controls (docs/security.md); absent: the permissive defaults. */
+  readonly security?: MountSecurityPolicy;
   readonly reader: SecretReader;
+  /** Dynamic credentials kept across republishes (docs/leases.md); absent: every Mount reads Vault. */
+  readonly leases?: LeasedSecretCache;
+  /** Told of every pod that mounts, so a pending revocation of a pod seen alive is cancelled. */
+  readonly onPodSeen?: (uid: string) => void;
+  /** Tells first mounts from republishes so waiting pods get Vault first (docs/resilience.md). */
+  readonly firstMounts?: FirstMountTracker;
   readonly logger: Logger;
   readonly metrics?: ProviderMetrics;
   readonly now?: () => number;
@@ -62,37 +79,74 @@ export class MountService {
 
   /** Parses without fetching, so callers can log who asked even when the Mount fails later. */
   parse(input: MountInput): MountSpec {
-    return parseMountRequest(input, this.options.connectionDefaults);
+    const spec = parseMountRequest(input, this.options.connectionDefaults, {
+      tokenFallback: this.options.tokenMinter !== undefined,
+      ...(this.options.security === undefined ? {} : { security: this.options.security }),
+    });
+    if (spec.ignoredParameters !== undefined) {
+      // Names only: the values may be an attacker's address or a path on the node.
+      this.options.logger.warn(
+        { pod: spec.pod, ignoredParameters: spec.ignoredParameters },
+        'protected parameters in the mount attributes were ignored (-volume-attribute-overrides=ignore)',
+      );
+    }
+    return spec;
   }
 
-  async mount(input: MountInput, spec: MountSpec = this.parse(input)): Promise<MountOutput> {
+  async mount(input: MountInput, parsed: MountSpec = this.parse(input)): Promise<MountOutput> {
+    // TLS file paths from the mount are confined before any file is read (-allowed-tls-file-dirs).
+    const security = this.options.security ?? DEFAULT_SECURITY_POLICY;
+    const connection = await guardFiles(parsed.connection, this.options.connectionDefaults, security);
+    const spec = connection === parsed.connection ? parsed : { ...parsed, connection };
     const budgetMs = Math.min(
       this.options.mountTimeoutMs,
       input.deadlineMs - this.now() - this.options.deadlineMarginMs,
     );
     const plan = planRequests(spec.objects);
-    const subjects = subjectsByRequest(spec, plan.requestKeyByObject);
+    const subjects = subjectsByRequest(spec, plan.requestKeyByObject, plan.templateKeysByObject);
     const identity: VaultIdentity = {
       pod: spec.pod,
       connection: spec.connection,
       auth: spec.auth,
-      jwt: spec.serviceAccountToken,
+      jwt: await this.serviceAccountToken(spec, budgetMs, input.cancelled),
     };
-    const secrets = await this.fetchAll(identity, plan.requests, subjects, budgetMs, input.cancelled);
+    this.options.onPodSeen?.(spec.pod.uid);
+    const fromCache = new Set<string>();
+    const shares = renewalPercentByRequest(spec, plan.requestKeyByObject);
+    // First mounts go ahead of republishes at Vault; retries stop by the budget's end (docs/resilience.md).
+    const priority = this.options.firstMounts?.classify(spec.pod.uid, input.targetPath) ?? 'republish';
+    const fetched = runWithRequestContext({ priority, deadlineMs: Date.now() + budgetMs }, () =>
+      this.fetchAll(identity, plan.requests, subjects, budgetMs, input.cancelled, { fromCache, shares }),
+    );
+    const secrets = await fetched.catch((error: unknown) => {
+      if (priority === 'first-mount') this.options.firstMounts?.forget(spec.pod.uid, input.targetPath);
+      throw error;
+    });
 
     const files: MountedFile[] = [];
     const objectVersions: { id: string; version: string }[] = [];
     for (const object of spec.objects) {
-      const key = plan.requestKeyByObject.get(object.objectName);
-      const secret = key === undefined ? undefined : secrets.get(key);
-      if (secret === undefined) throw new Error(`planned request missing for ${object.objectName}`);
-      const contents = renderObject(object, secret);
+      const contents = renderPlanned(object, plan, secrets);
       files.push({ path: object.objectName, mode: object.filePermission ?? spec.defaultFileMode, contents });
       objectVersions.push({ id: object.objectName, version: objectVersion(this.options.hmacKey, object, contents) });
     }
     this.checkSize(files, objectVersions);
-    this.options.metrics?.objectsServed.inc({ source: 'vault' }, files.length);
-    return { files, objectVersions, spec };
+    const sources = new Map<string, 'cache' | 'vault'>();
+    for (const object of spec.objects) {
+      const key = plan.requestKeyByObject.get(object.objectName);
+      sources.set(object.objectName, key !== undefined && fromCache.has(key) ? 'cache' : 'vault');
+    }
+    const cached = [...sources.values()].filter((source) => source === 'cache').length;
+    if (cached > 0) this.options.metrics?.objectsServed.inc({ source: 'cache' }, cached);
+    if (files.length > cached) this.options.metrics?.objectsServed.inc({ source: 'vault' }, files.length - cached);
+    return { files, objectVersions, spec, sources };
+  }
+
+  private async serviceAccountToken(spec: MountSpec, budgetMs: number, cancelled: AbortSignal): Promise<string> {
+    const minter = this.options.tokenMinter;
+    if (spec.serviceAccountToken !== '' || minter === undefined) return spec.serviceAccountToken;
+    const signal = AbortSignal.any([cancelled, AbortSignal.timeout(Math.max(budgetMs, 1))]);
+    return minter.mint(spec.pod, spec.auth.audience, signal);
   }
 
   private async fetchAll(
@@ -101,6 +155,7 @@ export class MountService {
     subjects: ReadonlyMap<string, string>,
     budgetMs: number,
     cancelled: AbortSignal,
+    leases: { fromCache: Set<string>; shares: ReadonlyMap<string, number> },
   ): Promise<Map<string, VaultSecret>> {
     const pending = new Set(requests.map((request) => request.key));
     const describePending = () => [...pending].map((key) => subjects.get(key) ?? 'object').join(', ');
@@ -120,7 +175,15 @@ export class MountService {
     try {
       await runBounded(requests, this.options.mountConcurrency, controller, async (request) => {
         const subject = subjects.get(request.key) ?? 'object';
-        const secret = await this.options.reader.read(identity, request, subject, controller.signal);
+        let secret: VaultSecret;
+        if (this.options.leases === undefined) {
+          secret = await this.options.reader.read(identity, request, subject, controller.signal);
+        } else {
+          const share = leases.shares.get(request.key);
+          const read = await this.options.leases.read(identity, request, subject, controller.signal, share);
+          if (read.source === 'cache') leases.fromCache.add(request.key);
+          secret = read.secret;
+        }
         results.set(request.key, secret);
         pending.delete(request.key);
       });
@@ -148,12 +211,32 @@ export class MountService {
   }
 }
 
-function subjectsByRequest(spec: MountSpec, requestKeyByObject: ReadonlyMap<string, string>): Map<string, string> {
+/** The smallest `renewalPercent` of the objects sharing each request (renew for the most eager). */
+function renewalPercentByRequest(
+  spec: MountSpec,
+  requestKeyByObject: ReadonlyMap<string, string>,
+): Map<string, number> {
+  const shares = new Map<string, number>();
+  for (const object of spec.objects) {
+    const key = requestKeyByObject.get(object.objectName);
+    if (key === undefined || object.renewalPercent === undefined) continue;
+    shares.set(key, Math.min(shares.get(key) ?? 100, object.renewalPercent));
+  }
+  return shares;
+}
+
+function subjectsByRequest(
+  spec: MountSpec,
+  requestKeyByObject: ReadonlyMap<string, string>,
+  templateKeysByObject: ReadonlyMap<string, readonly string[]>,
+): Map<string, string> {
   const names = new Map<string, string[]>();
   for (const object of spec.objects) {
     const key = requestKeyByObject.get(object.objectName);
-    if (key === undefined) continue;
-    names.set(key, [...(names.get(key) ?? []), object.objectName]);
+    // A template object is named in the errors of every request it reads.
+    for (const each of key === undefined ? (templateKeysByObject.get(object.objectName) ?? []) : [key]) {
+      names.set(each, [...(names.get(each) ?? []), object.objectName]);
+    }
   }
   const subjects = new Map<string, string>();
   for (const [key, objectNames] of names) {

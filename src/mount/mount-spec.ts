@@ -51,19 +51,37 @@ export interface SecretObjectSpec {
   /** File mode bits (0..0o777); absent means the request's default permission. */
   readonly filePermission?: number;
   readonly encoding: Encoding;
+  /** Percent of a dynamic credential's lifetime after which it is renewed or re-issued (docs/leases.md). */
+  readonly renewalPercent?: number;
+  /** Additive rendering features (docs/selection.md, formats.md, templates.md, pki.md). */
+  readonly jmesPath?: string;
+  readonly format?: OutputFormat;
+  /** Go text/template source; `secretPath` is "" for a template object. */
+  readonly template?: string;
+  readonly pki?: PkiPart;
+  readonly keyFormat?: KeyFormat;
 }
+
+export type OutputFormat = 'env' | 'dotenv' | 'json' | 'yaml' | 'properties';
+export type PkiPart = 'certificate' | 'private-key' | 'issuing-ca' | 'ca-chain' | 'fullchain' | 'bundle';
+export type KeyFormat = 'pkcs8' | 'pkcs1';
 
 export interface MountSpec {
   readonly pod: PodInfo;
   /** Name of the SecretProviderClass (absent on old-driver rotation calls). */
   readonly secretProviderClass?: string;
-  /** The pod's service-account JWT for `auth.audience`. Never logged. */
+  /**
+   * The pod's service-account JWT for `auth.audience`. Never logged. Empty only when the driver
+   * sent none and `-token-request-fallback` is on: the MountService then mints one.
+   */
   readonly serviceAccountToken: string;
   readonly connection: VaultConnection;
   readonly auth: VaultAuth;
   /** Mode for objects without `filePermission` (from the request's `permission`, normally 0o644). */
   readonly defaultFileMode: number;
   readonly objects: readonly SecretObjectSpec[];
+  /** Protected parameters dropped under `-volume-attribute-overrides=ignore` (names only, for a warning). */
+  readonly ignoredParameters?: readonly string[];
 }
 
 /**

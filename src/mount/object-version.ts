@@ -13,6 +13,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { goJson } from './go-json.js';
+import { featureConfigJson } from './object-features.js';
 import type { SecretObjectSpec } from './mount-spec.js';
 import { rawObjectFields, type RawObjectFields } from './objects.js';
 
@@ -26,9 +27,15 @@ export function goObjectConfigJson(raw: RawObjectFields): string {
   );
 }
 
+/** Go's config JSON plus the additive fields, which only objects that use them carry. */
+function objectConfigJson(object: SecretObjectSpec): string {
+  const goConfig = goObjectConfigJson(rawObjectFields(object));
+  return `${goConfig.slice(0, -1)}${featureConfigJson(object, goJson)}}`;
+}
+
 export function objectVersion(hmacKey: Buffer, object: SecretObjectSpec, contents: Buffer): string {
   const mac = createHmac('sha256', hmacKey);
-  mac.update(goObjectConfigJson(rawObjectFields(object)), 'utf8');
+  mac.update(objectConfigJson(object), 'utf8');
   mac.update(contents);
   // Go's base64.URLEncoding keeps the '=' padding; Node's 'base64url' drops it.
   return mac.digest('base64').replace(/\+/g, '-').replace(/\//g, '_');

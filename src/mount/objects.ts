@@ -26,6 +26,7 @@ import { isPlainObject } from './go-json.js';
 import { formatMode, isFileMode, parseModeLiteral } from './file-mode.js';
 import type { Encoding, SecretObjectSpec } from './mount-spec.js';
 import { assertDistinctObjectPaths, validateObjectPath } from './object-path.js';
+import { FEATURE_FIELDS, parseObjectFeatures } from './object-features.js';
 import { normaliseSecretPath } from './secret-path.js';
 import { parseObjectsYaml, scalarSource } from './objects-yaml.js';
 import { didYouMean } from './suggest.js';
@@ -38,6 +39,10 @@ export const OBJECT_FIELDS = [
   'secretArgs',
   'filePermission',
   'encoding',
+  // Additive (object-features.ts); absent in every SPC written for the Go provider.
+  ...FEATURE_FIELDS,
+  // Additive (docs/leases.md): when a dynamic credential is renewed or re-issued.
+  'renewalPercent',
 ] as const;
 
 export const HTTP_METHODS = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE', 'LIST', 'HEAD'] as const;
@@ -101,6 +106,11 @@ const EntrySchema = z.strictObject({
   secretKey: scalarField,
   method: scalarField,
   encoding: scalarField,
+  jmesPath: scalarField,
+  format: scalarField,
+  template: scalarField,
+  pki: scalarField,
+  keyFormat: scalarField,
   secretArgs: z
     .record(z.string(), z.unknown(), { error: 'must be a mapping of request parameters (sent as the JSON body)' })
     .nullable()
@@ -108,6 +118,7 @@ const EntrySchema = z.strictObject({
   filePermission: z
     .union([z.number(), z.string(), z.null()], { error: 'must be an octal file mode such as 0600' })
     .optional(),
+  renewalPercent: z.union([z.number(), z.null()], { error: 'must be a number from 1 to 99' }).optional(),
 });
 
 const NO_SECRETS =
@@ -192,13 +203,16 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
     throw new InvalidParameterError(`${label}: field "objectName" is required; it names the file in the mount`);
   validateObjectPath(objectName, label);
 
+  const written = (field: string): boolean =>
+    Object.hasOwn(entry, field) && entry[field] !== null && entry[field] !== undefined;
+  const features = parseObjectFeatures(text, written, label);
   const secretPath = text('secretPath');
-  if (secretPath === '') {
+  if (secretPath === '' && features.template === undefined) {
     throw new InvalidParameterError(
       `${label}: field "secretPath" is required; write the Vault path to read, e.g. secret/data/app`,
     );
   }
-  normaliseSecretPath(secretPath, label);
+  if (secretPath !== '') normaliseSecretPath(secretPath, label);
 
   const rawMethod = text('method');
   const method = rawMethod === '' ? 'GET' : rawMethod.toUpperCase();
@@ -228,6 +242,12 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
   const permissionValue = Object.hasOwn(entry, 'filePermission') ? entry.filePermission : undefined;
   const filePermission = parseFilePermission(permissionValue, scalarSource(doc, index, 'filePermission'), label);
   const secretKey = text('secretKey');
+  const renewalPercent = Object.hasOwn(entry, 'renewalPercent') ? entry.renewalPercent : undefined;
+  if (typeof renewalPercent === 'number' && !(renewalPercent >= 1 && renewalPercent <= 99)) {
+    throw new InvalidParameterError(
+      `${label}: field "renewalPercent" ${renewalPercent} is out of range; write a percentage of the credential's lifetime from 1 to 99 (docs/leases.md)`,
+    );
+  }
 
   const spec: SecretObjectSpec = Object.freeze({
     objectName,
@@ -238,6 +258,8 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
     // 0 means "use the request's permission", as in the Go provider: never a mode-0 file.
     ...(filePermission === 0 ? {} : { filePermission }),
     encoding,
+    ...features,
+    ...(typeof renewalPercent === 'number' ? { renewalPercent } : {}),
   });
   rawFieldsBySpec.set(
     spec,

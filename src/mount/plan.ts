@@ -12,12 +12,15 @@ import type { VaultRequest } from '../vault/vault-request.js';
 import { goJson } from './go-json.js';
 import type { SecretObjectSpec } from './mount-spec.js';
 import { normaliseSecretPath } from './secret-path.js';
+import { templateReads } from './template-object.js';
 
 export interface RequestPlan {
   /** Unique requests, in the order their first object appears. */
   readonly requests: readonly VaultRequest[];
-  /** objectName → `VaultRequest.key` of the request that object is rendered from. */
+  /** objectName → `VaultRequest.key` of the request that object is rendered from (template objects: none; see render-planned.ts). */
   readonly requestKeyByObject: ReadonlyMap<string, string>;
+  /** objectName → keys of the requests a template object reads (its `secret` calls). */
+  readonly templateKeysByObject: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -36,10 +39,34 @@ function requestKey(method: string, path: string, query: Readonly<Record<string,
   return canonicalJson([method, path, sortedQuery, body ?? null]);
 }
 
+/** The request for one read (a template's `secret` call); same identity as an object's. */
+export function plannedRequest(
+  method: string,
+  secretPath: string,
+  body: Readonly<Record<string, unknown>> | undefined,
+  label: string,
+): VaultRequest {
+  const { path, query } = normaliseSecretPath(secretPath, label);
+  const key = requestKey(method, path, query, body);
+  return { method, path, query, ...(body === undefined ? {} : { body }), key };
+}
+
 export function planRequests(objects: readonly SecretObjectSpec[]): RequestPlan {
   const requestsByKey = new Map<string, VaultRequest>();
   const requestKeyByObject = new Map<string, string>();
+  const templateKeysByObject = new Map<string, string[]>();
   objects.forEach((object, index) => {
+    if (object.template !== undefined) {
+      // A template object depends on every request its `secret` calls name; it has no single key.
+      const label = `object ${JSON.stringify(object.objectName)} (objects[${index}])`;
+      for (const read of templateReads(object)) {
+        const request = plannedRequest(read.method, read.secretPath, read.body, label);
+        if (!requestsByKey.has(request.key)) requestsByKey.set(request.key, request);
+        const keys = templateKeysByObject.get(object.objectName) ?? [];
+        templateKeysByObject.set(object.objectName, [...keys, request.key]);
+      }
+      return;
+    }
     const { path, query } = normaliseSecretPath(
       object.secretPath,
       `object ${JSON.stringify(object.objectName)} (objects[${index}])`,
@@ -56,5 +83,5 @@ export function planRequests(objects: readonly SecretObjectSpec[]): RequestPlan 
     }
     requestKeyByObject.set(object.objectName, key);
   });
-  return { requests: [...requestsByKey.values()], requestKeyByObject };
+  return { requests: [...requestsByKey.values()], requestKeyByObject, templateKeysByObject };
 }

@@ -4,9 +4,10 @@
  * Kubernetes ≥ 1.35 with `serviceAccountTokenInSecrets: true` puts it in the request's
  * `secrets`; older clusters in `attributes`; we look in that order, as the driver does.
  *
- * Unlike the Go provider we never fall back to minting a token with the TokenRequest API: that
- * needs cluster-wide `serviceaccounts/token` create rights for the provider, and the driver's
- * token is the one kubelet caches per pod. The error says how to configure the driver instead.
+ * Unlike the Go provider we do not mint a token with the TokenRequest API unless the operator
+ * opts in (`-token-request-fallback`, src/kube/token-request-fallback.ts): that needs cluster-wide
+ * `serviceaccounts/token` create rights for the provider, and the driver's token is the one
+ * kubelet caches per pod. The error says how to configure the driver instead.
  * The token itself never appears in a message; audience names do (they are configuration).
  */
 import { z } from 'zod';
@@ -38,6 +39,20 @@ function howToFix(audience: string): string {
   );
 }
 
+/**
+ * The audience is configuration and is named in errors, unless it embeds a token the driver
+ * sent (a mis-pasted SPC): then it is described, never echoed.
+ */
+function safeAudience(audience: string, raw: string | undefined): string {
+  const hidden = '(value not shown: it contains a token)';
+  if (JWT_SHAPE.test(audience)) return hidden;
+  const tokens = [...(raw ?? '').matchAll(/"token"\s*:\s*"([^"]{8,})"/g)].map((match) => match[1] ?? '');
+  return tokens.some((token) => token !== '' && audience.includes(token)) ? hidden : audience;
+}
+
+/** Three base64url segments joined by dots, the first a JSON header: a JWT. */
+const JWT_SHAPE = /eyJ[\w-]*\.[\w-]+\.[\w-]+/;
+
 export function selectServiceAccountToken(
   attributes: ReadonlyMap<string, string>,
   secrets: ReadonlyMap<string, string>,
@@ -47,10 +62,11 @@ export function selectServiceAccountToken(
   const raw =
     fromSecrets !== undefined && fromSecrets !== '' ? fromSecrets : attributes.get(SERVICE_ACCOUNT_TOKENS_KEY);
   const prefix = `parameter "${SERVICE_ACCOUNT_TOKENS_KEY}"`;
+  const shown = safeAudience(audience, raw);
   if (raw === undefined || raw === '') {
     throw new MissingServiceAccountTokenError(
       `${prefix}: the driver sent no service-account tokens, so there is none for audience ` +
-        `${JSON.stringify(audience)}; ${howToFix(audience)}`,
+        `${JSON.stringify(shown)}; ${howToFix(shown)}`,
     );
   }
   let parsed: unknown;
@@ -70,14 +86,14 @@ export function selectServiceAccountToken(
   const audiences = Object.keys(map);
   if (!Object.hasOwn(map, audience)) {
     throw new MissingServiceAccountTokenError(
-      `${prefix}: no token for audience ${JSON.stringify(audience)} (the driver sent tokens for: ` +
-        `${listAudiences(audiences)}); ${howToFix(audience)}`,
+      `${prefix}: no token for audience ${JSON.stringify(shown)} (the driver sent tokens for: ` +
+        `${listAudiences(audiences)}); ${howToFix(shown)}`,
     );
   }
   const entry = TokenEntrySchema.safeParse(map[audience]);
   if (!entry.success || entry.data.token === '') {
     throw new MissingServiceAccountTokenError(
-      `${prefix}: the entry for audience ${JSON.stringify(audience)} has no token (content not shown); ` +
+      `${prefix}: the entry for audience ${JSON.stringify(shown)} has no token (content not shown); ` +
         `check the CSIDriver's tokenRequests`,
     );
   }

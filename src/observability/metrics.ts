@@ -23,6 +23,30 @@ export interface ProviderMetrics {
   readonly tokenCacheEntries: Gauge;
   /** Mount calls currently being served. */
   readonly mountsInFlight: Gauge;
+  /** Dynamic credentials held by the lease cache, by kind (`lease`, `certificate`). */
+  readonly leasesHeld: Gauge<'kind'>;
+  /** Lease renewals by result (`ok`, `refused`, `error`). */
+  readonly leaseRenewals: Counter<'result'>;
+  /** Credentials re-issued before expiry, by reason. */
+  readonly leaseReissues: Counter<'reason'>;
+  /** Lease revocations of gone pods, by result (`ok`, `denied`, `error`). */
+  readonly leaseRevocations: Counter<'result'>;
+  /** Failed background attempts, by operation (`renew`, `renew-self`, `reissue`). */
+  readonly leaseRenewalFailures: Counter<'operation'>;
+  /** Seconds until the soonest cached credential expires (0 when none). */
+  readonly leaseSecondsToExpiry: Gauge;
+  /** Pod Vault tokens kept alive with renew-self because cached leases depend on them. */
+  readonly tokenRenewals: Counter;
+  /** Retried Vault requests, by operation and reason (`rate_limited`, `server_error`, `connection`). */
+  readonly vaultRetries: Counter<'operation' | 'reason'>;
+  /** Time a Vault request waited for a per-address slot and rate-limit token, by priority. */
+  readonly vaultQueueWait: Histogram<'priority'>;
+  /** Vault addresses whose circuit breaker is open or half-open. */
+  readonly vaultCircuitsOpen: Gauge;
+  /** Times a circuit breaker opened. */
+  readonly vaultCircuitOpenings: Counter;
+  /** Reads served by joining an identical in-flight read of the same identity. */
+  readonly vaultReadsCoalesced: Counter;
   /** Build information; the value is always 1. */
   readonly buildInfo: Gauge<'version' | 'node_version'>;
 }
@@ -86,6 +110,74 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Prov
     mountsInFlight: new Gauge({
       name: `${METRIC_PREFIX}mounts_in_flight`,
       help: 'Mount calls currently being served.',
+      registers,
+    }),
+    leasesHeld: new Gauge({
+      name: `${METRIC_PREFIX}leases_held`,
+      help: 'Dynamic credentials held by the lease cache, by kind (lease or certificate).',
+      labelNames: ['kind'],
+      registers,
+    }),
+    leaseRenewals: new Counter({
+      name: `${METRIC_PREFIX}lease_renewals_total`,
+      help: 'Lease renewals (sys/leases/renew), by result (ok, refused, error).',
+      labelNames: ['result'],
+      registers,
+    }),
+    leaseReissues: new Counter({
+      name: `${METRIC_PREFIX}lease_reissues_total`,
+      help: 'Credentials re-issued before expiry, by reason (not_renewable, max_ttl, renewal_refused, certificate, token_expiring).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    leaseRevocations: new Counter({
+      name: `${METRIC_PREFIX}lease_revocations_total`,
+      help: 'Leases of gone pods revoked (sys/leases/revoke), by result (ok, denied, error).',
+      labelNames: ['result'],
+      registers,
+    }),
+    leaseRenewalFailures: new Counter({
+      name: `${METRIC_PREFIX}lease_renewal_failures_total`,
+      help: 'Failed background renewals and re-issues, by operation (renew, renew-self, reissue); retried with backoff.',
+      labelNames: ['operation'],
+      registers,
+    }),
+    leaseSecondsToExpiry: new Gauge({
+      name: `${METRIC_PREFIX}lease_seconds_to_expiry`,
+      help: 'Seconds until the soonest cached credential expires (0 when none is cached).',
+      registers,
+    }),
+    tokenRenewals: new Counter({
+      name: `${METRIC_PREFIX}token_renewals_total`,
+      help: 'Pod Vault tokens renewed (renew-self) because cached leases depend on them.',
+      registers,
+    }),
+    vaultRetries: new Counter({
+      name: `${METRIC_PREFIX}vault_retries_total`,
+      help: 'Vault requests retried, by operation and reason (rate_limited, server_error, connection).',
+      labelNames: ['operation', 'reason'],
+      registers,
+    }),
+    vaultQueueWait: new Histogram({
+      name: `${METRIC_PREFIX}vault_queue_wait_seconds`,
+      help: 'Time a Vault request waited for a per-address slot and rate-limit token, by priority (first-mount, republish, background).',
+      labelNames: ['priority'],
+      buckets: [0.001, ...seconds],
+      registers,
+    }),
+    vaultCircuitsOpen: new Gauge({
+      name: `${METRIC_PREFIX}vault_circuits_open`,
+      help: 'Vault addresses whose circuit breaker is open or half-open (failing fast).',
+      registers,
+    }),
+    vaultCircuitOpenings: new Counter({
+      name: `${METRIC_PREFIX}vault_circuit_openings_total`,
+      help: 'Times a per-address circuit breaker opened after consecutive failures.',
+      registers,
+    }),
+    vaultReadsCoalesced: new Counter({
+      name: `${METRIC_PREFIX}vault_reads_coalesced_total`,
+      help: 'Reads served by joining an identical in-flight read of the same identity.',
       registers,
     }),
     buildInfo: new Gauge({

@@ -104,6 +104,8 @@ function auditLine(
             path: object.secretPath.split('?')[0],
             method: object.method,
             ...(versions.has(object.objectName) ? { version: versions.get(object.objectName) } : {}),
+            // Whether the bytes came from the lease cache (no new credential) or from Vault.
+            ...(output?.sources?.has(object.objectName) ? { source: output.sources.get(object.objectName) } : {}),
           })),
         }),
     ...(failure === undefined ? {} : { errorCode: failure.errorCode, error: failure.details }),

@@ -10,19 +10,40 @@ import {
   VaultPermissionDeniedError,
   VaultUnavailableError,
 } from '../errors.js';
+import type { ProviderMetrics } from '../observability/metrics.js';
+import { SharedFlight } from './shared-flight.js';
 import type { TokenCache } from './token-cache.js';
 import { vaultErrorMessages, vaultWarnings, type VaultHttp, type VaultHttpResponse } from './vault-http.js';
-import type { VaultIdentity } from './vault-identity.js';
+import { identityKey, type VaultIdentity } from './vault-identity.js';
 import type { VaultRequest, VaultSecret } from './vault-request.js';
 
 export class SecretReader {
+  /** Identical reads in flight for one identity (two volumes of one pod, a republish racing a mount). */
+  private readonly inFlight = new SharedFlight<VaultSecret>();
+
   constructor(
     private readonly http: VaultHttp,
     private readonly tokens: TokenCache,
+    private readonly metrics?: ProviderMetrics,
   ) {}
 
-  /** `subject` names the object(s) in error messages, e.g. `object "db-password"`. */
-  async read(
+  /**
+   * `subject` names the object(s) in error messages, e.g. `object "db-password"`. Identical
+   * concurrent reads of the same identity share one request: for a dynamic secret that is what one
+   * Mount would have received anyway, and the key includes the identity, so no pod ever gets
+   * another pod's answer.
+   */
+  read(identity: VaultIdentity, request: VaultRequest, subject: string, signal: AbortSignal): Promise<VaultSecret> {
+    const key = JSON.stringify([identityKey(identity), request.key]);
+    return this.inFlight.run(
+      key,
+      signal,
+      (shared) => this.readOnce(identity, request, subject, shared),
+      () => this.metrics?.vaultReadsCoalesced.inc(),
+    );
+  }
+
+  private async readOnce(
     identity: VaultIdentity,
     request: VaultRequest,
     subject: string,

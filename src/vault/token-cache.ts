@@ -4,6 +4,7 @@
  * one login (coalesced); different identities never share anything.
  */
 import type { ProviderMetrics } from '../observability/metrics.js';
+import { SharedFlight } from './shared-flight.js';
 import { identityKey, type VaultIdentity } from './vault-identity.js';
 
 export interface VaultToken {
@@ -33,7 +34,8 @@ export interface TokenCacheOptions {
 
 export class TokenCache {
   private readonly entries = new Map<string, VaultToken>();
-  private readonly logins = new Map<string, Promise<VaultToken>>();
+  /** Logins in flight per identity; one caller giving up does not fail the others. */
+  private readonly logins = new SharedFlight<VaultToken>();
   private readonly now: () => number;
   private readonly refreshAfterShare: number;
 
@@ -76,16 +78,11 @@ export class TokenCache {
   }
 
   private loginOnce(key: string, identity: VaultIdentity, signal: AbortSignal): Promise<VaultToken> {
-    const inFlight = this.logins.get(key);
-    if (inFlight !== undefined) return inFlight;
-    const attempt = this.login(identity, signal)
-      .then((token) => {
-        this.store(key, token);
-        return token;
-      })
-      .finally(() => this.logins.delete(key));
-    this.logins.set(key, attempt);
-    return attempt;
+    return this.logins.run(key, signal, async (shared) => {
+      const token = await this.login(identity, shared);
+      this.store(key, token);
+      return token;
+    });
   }
 
   private store(key: string, token: VaultToken): void {

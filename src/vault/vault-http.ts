@@ -8,6 +8,19 @@ import { DeadlineExceededError, ProviderError, ResponseTooLargeError, VaultUnava
 import type { VaultConnection } from '../mount/mount-spec.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import type { VaultTransport } from './transport.js';
+import { abortableSleep } from './abortable-sleep.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import { currentRequestContext } from './request-context.js';
+import type { RequestScheduler } from './request-scheduler.js';
+import { isRetryable, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
+import {
+  abortedError,
+  classifyFailure,
+  failureReason,
+  isTlsVerificationCode,
+  markUnusable,
+  retryReason,
+} from './attempt-outcome.js';
 
 export type VaultOperation = 'login' | 'read' | 'renew' | 'revoke' | 'lookup';
 
@@ -36,6 +49,10 @@ export interface VaultHttpOptions {
   readonly maxResponseBytes: number;
   readonly requestTimeoutMs: number;
   readonly metrics?: ProviderMetrics;
+  /** Backpressure, retries and the circuit breaker (docs/resilience.md); absent: one plain attempt. */
+  readonly scheduler?: RequestScheduler;
+  readonly breaker?: CircuitBreaker;
+  readonly retry?: RetryPolicy;
 }
 
 export class VaultHttp {
@@ -44,7 +61,82 @@ export class VaultHttp {
     private readonly options: VaultHttpOptions,
   ) {}
 
+  /**
+   * Sends one request through the per-address scheduler and circuit breaker, retrying what is
+   * safe to retry while the Mount's deadline allows (docs/resilience.md). Returns the last answer
+   * or throws the last failure, so callers interpret statuses exactly as for a single attempt.
+   */
   async send(connection: VaultConnection, req: VaultHttpRequest): Promise<VaultHttpResponse> {
+    const { scheduler, breaker, retry, metrics } = this.options;
+    const address = connection.address;
+    const where = describeAddress(address);
+    // One circuit per address and TLS settings: a pod whose SPC has a wrong CA or lacks a client
+    // certificate must not open the circuit for the pods that reach the same Vault correctly.
+    const circuitKey = JSON.stringify([address, connection.tls]);
+    const context = currentRequestContext();
+    // Reads with a body (pki/issue, database creds by POST) may mint a credential per attempt.
+    const idempotent = req.operation !== 'read' || req.method === 'GET';
+    for (let attempt = 0; ; attempt += 1) {
+      if (breaker !== undefined) {
+        const probe = (signal: AbortSignal) => this.probeHealth(connection, signal);
+        await breaker.admit(circuitKey, where, req.subject, probe, req.signal);
+      }
+      let response: VaultHttpResponse | undefined;
+      let failure: unknown;
+      let outcome: AttemptOutcome;
+      try {
+        response =
+          scheduler === undefined
+            ? await this.exchange(connection, req)
+            : await scheduler.run(address, context.priority, req.signal, () => this.exchange(connection, req));
+        outcome = { kind: 'status', status: response.status, retryAfterSeconds: response.retryAfterSeconds };
+      } catch (error) {
+        if (req.signal.aborted) throw abortedError(req);
+        failure = error;
+        outcome = classifyFailure(error);
+      }
+      if (outcome.kind === 'network' || (outcome.kind === 'status' && outcome.status >= 500)) {
+        const answer = response && { status: response.status, errors: vaultErrorMessages(response.body) };
+        breaker?.recordFailure(circuitKey, failureReason(req.subject, answer, failure));
+      } else if (outcome.kind === 'status') {
+        breaker?.recordSuccess(circuitKey);
+      }
+      const finish = (): VaultHttpResponse => {
+        if (response !== undefined) return response;
+        throw failure;
+      };
+      if (retry === undefined || attempt >= retry.options.maxRetries || !isRetryable(outcome, idempotent)) {
+        return finish();
+      }
+      const retryAfter = outcome.kind === 'status' ? outcome.retryAfterSeconds : undefined;
+      const delayMs = retry.delayMs(attempt + 1, retryAfter);
+      // A wait that would outlast the Mount's budget is pointless: return this precise answer now.
+      if (Date.now() + delayMs >= context.deadlineMs) return finish();
+      metrics?.vaultRetries.inc({ operation: req.operation, reason: retryReason(outcome) });
+      try {
+        await abortableSleep(delayMs, req.signal);
+      } catch {
+        throw abortedError(req);
+      }
+    }
+  }
+
+  /** sys/health as the breaker's probe: healthy when an active or standby node answers 200. */
+  private async probeHealth(connection: VaultConnection, signal: AbortSignal): Promise<boolean> {
+    const own = AbortSignal.any([signal, AbortSignal.timeout(Math.min(this.options.requestTimeoutMs, 5000))]);
+    const response = await this.exchange(connection, {
+      operation: 'lookup',
+      method: 'GET',
+      path: '/v1/sys/health',
+      query: { standbyok: 'true', perfstandbyok: 'true' },
+      signal: own,
+      subject: 'health probe',
+    });
+    return response.status === 200;
+  }
+
+  /** One HTTP exchange, no retries. */
+  private async exchange(connection: VaultConnection, req: VaultHttpRequest): Promise<VaultHttpResponse> {
     const endpoint = await this.transport.endpointFor(connection);
     const url = new URL(req.path, endpoint.origin);
     for (const [name, value] of Object.entries(req.query ?? {})) url.searchParams.set(name, value);
@@ -96,9 +188,10 @@ async function readLimited(
     size += chunk.length;
     if (size > limit) {
       body.destroy();
-      throw new ResponseTooLargeError(
+      const error = new ResponseTooLargeError(
         `${subject}: Vault's response is larger than the limit of ${limit} bytes (-max-response-bytes); the driver could not receive it either`,
       );
+      throw markUnusable(error);
     }
     chunks.push(chunk);
   }
@@ -111,9 +204,10 @@ function parseBody(text: string, status: number, subject: string): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     // A proxy's HTML error page or a truncated body: say so without echoing it.
-    throw new VaultUnavailableError(
+    const error = new VaultUnavailableError(
       `${subject}: Vault answered HTTP ${status} with a body that is not JSON; check that the address points at Vault and not at a proxy or load balancer page`,
     );
+    throw markUnusable(error);
   }
 }
 
@@ -153,7 +247,7 @@ function translateFailure(
 
 function tlsHint(code: unknown): string {
   if (typeof code !== 'string') return '';
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+  if (isTlsVerificationCode(code)) {
     return '; check vaultCACertPath / -vault-tls-ca-cert and vaultTLSServerName';
   }
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {

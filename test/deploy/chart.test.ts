@@ -335,9 +335,12 @@ describe('full values (ci/full-values.yaml)', () => {
       '--vault-tls-skip-verify=true',
       '--hmac-secret-name=my-hmac-key',
       '--hmac-key-file=/vault/hmac/key',
+      '--token-request-fallback=true',
       '--max-response-bytes=2097152',
       '--cache-size=500',
       '--revoke-leases-of-deleted-pods=true',
+      '--state-dir=/var/lib/vault-csi-provider',
+      '--state-key-file=/etc/vault-csi-provider/state-key/key',
       '--mount-timeout=60s',
     ]);
     assert.deepEqual(provider.env, [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }]);
@@ -346,7 +349,15 @@ describe('full values (ci/full-values.yaml)', () => {
     assert.equal(provider.imagePullPolicy, 'Always');
     assert.deepEqual(
       provider.volumeMounts.map((mount) => mount.mountPath),
-      ['/provider', '/tmp', '/vault/tls', '/vault/client', '/vault/hmac'],
+      [
+        '/provider',
+        '/tmp',
+        '/var/lib/vault-csi-provider',
+        '/etc/vault-csi-provider/state-key',
+        '/vault/tls',
+        '/vault/client',
+        '/vault/hmac',
+      ],
     );
     const pod = ds.spec.template.spec;
     assert.deepEqual(pod.nodeSelector, { 'kubernetes.io/os': 'linux', 'node-role.example.com/apps': 'true' });
@@ -469,6 +480,15 @@ describe('features switch their own permissions', () => {
     const provider = daemonSet(objects).spec.template.spec.containers[0]!;
     assert.equal(provider.env, undefined);
     assert.ok(!provider.args.includes('--revoke-leases-of-deleted-pods=true'));
+    assert.ok(provider.args.includes('--token-request-fallback=true'));
+    assert.ok(!provider.args.includes('--hmac-key-source=random'), 'the HMAC key still comes from the Secret');
+  });
+
+  test('tokenRequestFallback without a shared HMAC key: the provider is told the key is random', async () => {
+    const objects = await render({ set: ['tokenRequestFallback.enabled=true', 'hmac.fromKubernetesSecret=false'] });
+    assert.equal(find(objects, 'Role').length, 0);
+    const args = daemonSet(objects).spec.template.spec.containers[0]!.args;
+    assert.ok(args.includes('--hmac-key-source=random'), 'else auto would try the Secret it may not read');
   });
 
   test('leaseRevocation alone: ClusterRole with only pods list/watch, NODE_NAME and the flag', async () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadCommand, type ProviderConfig } from '../../src/config/provider-config.js';
+import type { KubeClient } from '../../src/kube/in-cluster.js';
 import { startProvider, type ProviderHandle } from '../../src/provider.js';
 import { createServiceAccountIssuer, type ServiceAccountIssuer } from './cluster/service-account-issuer.js';
 import { makePod, type PodFixture } from './cluster/pod.js';
@@ -27,6 +28,8 @@ export interface HarnessOptions {
   readonly driver?: Partial<Omit<DriverEmulatorOptions, 'socketPath' | 'issuer'>>;
   /** Defaults to true: set up kubernetes auth, the `app` role and policy, and sample secrets. */
   readonly seed?: boolean;
+  /** A Kubernetes API client for the provider (e.g. one pointed at test/support/kube-api). */
+  readonly kubeClient?: KubeClient;
 }
 
 export interface Harness {
@@ -99,7 +102,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     options.providerEnv ?? {},
   );
   if (command.kind !== 'serve') throw new Error('harness needs a serve command');
-  const provider = await startProvider(command.config, { logDestination, collectDefaultMetrics: false });
+  const provider = await startProvider(command.config, {
+    logDestination,
+    collectDefaultMetrics: false,
+    ...(options.kubeClient === undefined ? {} : { kubeClient: options.kubeClient }),
+  });
   const driver = new DriverEmulator({ socketPath: command.config.endpoint, issuer, ...options.driver });
 
   const harness: Harness = {

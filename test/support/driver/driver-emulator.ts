@@ -1,11 +1,10 @@
 // The Secrets Store CSI driver v1.6.0 plus kubelet, as seen from a provider: builds the exact
 // MountRequest, calls the provider over its socket, applies the driver's response checks and
 // writes the files with the atomic writer. One emulator per provider socket (per test or suite).
-import { mkdir } from 'node:fs/promises';
 import type { MountRequest } from '../../../src/generated/v1alpha1/MountRequest.js';
 import type { PodFixture } from '../cluster/pod.js';
 import type { ServiceAccountIssuer } from '../cluster/service-account-issuer.js';
-import { writePayloads, type PayloadFile } from './atomic-writer.js';
+import { publishVolume, type PublishOutcome } from '../../../src/cli/driver/publish-volume.js';
 import { DriverErrorReason, DriverMountError } from './driver-errors.js';
 import type { TokenRequestStatus } from './go-json.js';
 import {
@@ -31,12 +30,8 @@ export interface DriverEmulatorOptions {
   authority?: string;
 }
 
-export interface MountOutcome {
-  files: PayloadFile[];
-  objectVersions: { id: string; version: string }[];
-  /** Whether the atomic writer changed the target (false when contents were identical). */
-  written: boolean;
-}
+/** The files the provider returned (as written), their versions, and whether the target changed. */
+export type MountOutcome = PublishOutcome;
 
 /** Kubelet's csiTimeout around NodePublishVolume; the driver adds none of its own. */
 export const kubeletPublishTimeoutMs = 120_000;
@@ -111,28 +106,7 @@ export class DriverEmulator {
     options: { deadlineMs?: number } = {},
   ): Promise<MountOutcome> {
     const request = await this.buildRequest(pod, volume, targetPath);
-    // Kubelet creates the target directory and the driver mounts a tmpfs on it before calling.
-    await mkdir(targetPath, { recursive: true });
-    const response = await this.#client.mount(request, options.deadlineMs ?? kubeletPublishTimeoutMs);
-
-    const code = response.error?.code ?? '';
-    if (code !== '') throw new DriverMountError(code, `mount request failed with provider error code ${code}`);
-    if (response.objectVersion.length === 0) {
-      throw new DriverMountError(DriverErrorReason.GRPCProviderError, 'missing object versions');
-    }
-    const objectVersions = response.objectVersion.map(({ id, version }) => ({ id, version }));
-    const files = response.files.map(({ path, mode, contents }) => ({ path, mode, contents }));
-    // Legacy providers wrote files themselves; an empty list leaves the mount as it is.
-    if (files.length === 0) return { files, objectVersions, written: false };
-
-    let written: boolean;
-    try {
-      written = await writePayloads(targetPath, files);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new DriverMountError(DriverErrorReason.FileWriteError, message, { cause: error });
-    }
-    return { files, objectVersions, written };
+    return publishVolume(this.#client, request, targetPath, options.deadlineMs ?? kubeletPublishTimeoutMs);
   }
 
   /** The driver's optional provider health check (Version with a 5 s timeout). */

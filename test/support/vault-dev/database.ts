@@ -14,6 +14,8 @@ import type { Engine, EngineRequest, Existence } from './state.js';
 export interface DatabaseRole {
   readonly defaultTtlSeconds: number;
   readonly maxTtlSeconds: number;
+  /** Default true. False mimics engines whose leases cannot be renewed (the consumer must re-issue). */
+  readonly renewable?: boolean;
 }
 
 export class DatabaseEngine implements Engine {
@@ -95,13 +97,13 @@ export class DatabaseEngine implements Engine {
       tokenId: request.token?.id ?? '',
       ttlSeconds: ttl,
       maxTtlSeconds: maxTtl,
-      renewable: true,
+      renewable: role.renewable ?? true,
       engine: this.type,
       subject: username,
     });
     return logical({
       mountType: this.type,
-      lease: { leaseId: id, renewable: true, leaseDurationSeconds: ttl },
+      lease: { leaseId: id, renewable: role.renewable ?? true, leaseDurationSeconds: ttl },
       data: { password, username },
       warnings: ignoredParameters(request.data, []),
     });

@@ -19,6 +19,8 @@ export type Fault =
   | ({ kind: 'sealed' } & Scoped)
   | ({ kind: 'drop'; count?: number } & Scoped)
   | ({ kind: 'malformed'; count?: number } & Scoped)
+  /** Sends the status line, headers and part of the body, then resets the connection. */
+  | ({ kind: 'reset-mid-response'; count?: number } & Scoped)
   | ({ kind: 'hang' } & Scoped);
 
 export type FaultAction =
@@ -26,6 +28,7 @@ export type FaultAction =
   | { readonly kind: 'delay'; readonly ms: number }
   | { readonly kind: 'reply'; readonly reply: Reply }
   | { readonly kind: 'drop' }
+  | { readonly kind: 'truncate' }
   | { readonly kind: 'hang'; readonly released: Promise<void> };
 
 const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
@@ -90,6 +93,7 @@ export class FaultInjector {
       if (this.remaining <= 0) this.fault = null;
     }
     if (fault.kind === 'drop') return { kind: 'drop' };
+    if (fault.kind === 'reset-mid-response') return { kind: 'truncate' };
     if (fault.kind === 'malformed') {
       return { kind: 'reply', reply: { status: 200, headers: JSON_HEADERS, body: '{"request_id":"0b6f2c1e-trunc' } };
     }

@@ -101,6 +101,12 @@ export async function startServer(options: {
         req.socket.destroy();
         return;
       }
+      if (action.kind === 'truncate') {
+        // Chunked, so the client cannot know the body is cut short until the reset.
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"request_id":"0b6f2c1e","data":{"pass', () => setTimeout(() => req.socket.destroy(), 5));
+        return;
+      }
       if (action.kind === 'reply') {
         send(res, action.reply);
         return;

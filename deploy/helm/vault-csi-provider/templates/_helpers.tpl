@@ -102,10 +102,21 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- with .Values.hmac.keyFile }}
 - {{ printf "--hmac-key-file=%v" . | quote }}
 {{- end }}
+{{- if not (or .Values.hmac.fromKubernetesSecret .Values.hmac.keyFile) }}
+{{- /* Neither shared source: say so, or a token mounted for another feature would make auto pick the Secret. */}}
+- "--hmac-key-source=random"
+{{- end }}
+{{- if .Values.tokenRequestFallback.enabled }}
+- "--token-request-fallback=true"
+{{- end }}
 - {{ printf "--max-response-bytes=%v" (int64 .Values.maxResponseBytes) | quote }}
 - {{ printf "--cache-size=%v" (int64 .Values.cacheSize) | quote }}
 {{- if .Values.leaseRevocation.enabled }}
 - "--revoke-leases-of-deleted-pods=true"
+{{- end }}
+{{- if .Values.leaseCache.persistence.enabled }}
+- "--state-dir=/var/lib/vault-csi-provider"
+- "--state-key-file=/etc/vault-csi-provider/state-key/key"
 {{- end }}
 {{- range .Values.extraArgs }}
 - {{ . | quote }}

@@ -1,0 +1,47 @@
+/** Percentiles and the benchmark's output: a table for people, one JSON line per figure for machines. */
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export interface Figure {
+  readonly scenario: string;
+  readonly figure: string;
+  readonly value: number;
+  readonly unit: string;
+  /** Human statement of the goal, e.g. "<= 1.3". */
+  readonly goal?: string;
+  readonly met?: boolean;
+}
+
+export class Report {
+  readonly figures: Figure[] = [];
+
+  add(figure: Figure): void {
+    this.figures.push(figure);
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'vault-csi-provider-ts', ...figure, value: round(figure.value) })}\n`,
+    );
+  }
+
+  table(): string {
+    const rows = this.figures.map((f) => [
+      f.scenario,
+      f.figure,
+      `${round(f.value)} ${f.unit}`,
+      f.goal ?? '',
+      f.met === undefined ? '' : f.met ? 'met' : 'NOT met',
+    ]);
+    const header = ['scenario', 'figure', 'value', 'goal', ''];
+    const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
+    const line = (cells: readonly string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
+    return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

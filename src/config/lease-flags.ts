@@ -1,0 +1,105 @@
+/**
+ * The flags of the lease cache (docs/leases.md) and their parsing into `LeaseSettings`. Fixed at
+ * process start; defaults live here. A malformed value stops the provider at start.
+ */
+import { parseDurationMs, parseGoBool } from './command-line.js';
+
+export class LeaseFlagError extends Error {
+  override readonly name = 'LeaseFlagError';
+}
+
+export interface LeaseSettings {
+  /** Maximum cached dynamic credentials (about one per pod and dynamic request on this node); 0 disables the cache. */
+  readonly cacheSize: number;
+  /** Percent of a lease's TTL after which it is renewed. */
+  readonly renewalPercent: number;
+  /** Percent of a certificate's lifetime after which it is re-issued. */
+  readonly certificateRenewalPercent: number;
+  /** Watch this node's pods and revoke the leases of deleted ones. */
+  readonly revokeDeletedPods: boolean;
+  readonly revocationGracePeriodMs: number;
+  /** This node's name (downward API, `NODE_NAME`): the watch's field selector. */
+  readonly nodeName?: string;
+  /** Node-local directory for the encrypted lease state; absent: no persistence. */
+  readonly stateDir?: string;
+  /** File with the 32-byte AES-256-GCM key of the state (a mounted Secret). */
+  readonly stateKeyFile?: string;
+}
+
+export const LEASE_DEFAULTS = {
+  cacheSize: 10_000,
+  /** Two thirds, as Vault Agent renews. */
+  renewalPercent: 200 / 3,
+  certificateRenewalPercent: 200 / 3,
+  revocationGracePeriodMs: 30_000,
+} as const;
+
+export const LEASE_FLAGS = {
+  'lease-cache-size': {
+    help: `Maximum cached dynamic credentials and certificates; 0 disables the lease cache, so every Mount issues new ones (default ${LEASE_DEFAULTS.cacheSize})`,
+  },
+  'lease-renewal-percent': {
+    help: `Percent of a lease's TTL after which it is renewed, 1-99, with jitter (default two thirds, 66.7)`,
+  },
+  'certificate-renewal-percent': {
+    help: `Percent of a certificate's lifetime after which it is re-issued, 1-99 (default two thirds, 66.7)`,
+  },
+  'revoke-leases-of-deleted-pods': {
+    boolean: true,
+    help: 'Watch the pods on this node (-node-name) and revoke the leases of deleted pods (needs list/watch on pods)',
+  },
+  'lease-revocation-grace-period': {
+    help: 'Time between a pod being seen deleted and the revocation of its leases (default 30s)',
+  },
+  'node-name': { env: 'NODE_NAME', help: 'This node, for -revoke-leases-of-deleted-pods (downward API spec.nodeName)' },
+  'state-dir': { help: 'Node-local directory (hostPath) where the encrypted lease cache survives restarts' },
+  'state-key-file': {
+    help: 'File with the 32-byte key (raw, hex or base64) encrypting -state-dir; without it nothing is persisted',
+  },
+} as const;
+
+export function parseLeaseFlags(value: (name: string) => string | undefined): LeaseSettings {
+  const percent = (name: string, fallback: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const parsed = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || parsed < 1 || parsed > 99) {
+      throw new LeaseFlagError(`invalid value "${raw}" for -${name}: must be a percentage from 1 to 99`);
+    }
+    return parsed;
+  };
+  const rawSize = value('lease-cache-size');
+  if (rawSize !== undefined && !/^\d+$/.test(rawSize)) {
+    throw new LeaseFlagError(`invalid value "${rawSize}" for -lease-cache-size: must be an integer >= 0`);
+  }
+  const rawRevoke = value('revoke-leases-of-deleted-pods');
+  const revokeDeletedPods = rawRevoke === undefined ? false : parseGoBool(rawRevoke);
+  if (revokeDeletedPods === undefined) {
+    throw new LeaseFlagError(`invalid boolean value "${rawRevoke ?? ''}" for -revoke-leases-of-deleted-pods`);
+  }
+  const rawGrace = value('lease-revocation-grace-period');
+  const grace = rawGrace === undefined ? LEASE_DEFAULTS.revocationGracePeriodMs : parseDurationMs(rawGrace);
+  if (grace === undefined) {
+    throw new LeaseFlagError(
+      `invalid duration "${rawGrace ?? ''}" for -lease-revocation-grace-period: use forms like 30s, 2m`,
+    );
+  }
+  const nodeName = value('node-name');
+  if (revokeDeletedPods && nodeName === undefined) {
+    throw new LeaseFlagError(
+      "-revoke-leases-of-deleted-pods needs this node's name: set -node-name or the NODE_NAME environment variable (downward API spec.nodeName)",
+    );
+  }
+  const stateDir = value('state-dir');
+  const stateKeyFile = value('state-key-file');
+  return {
+    cacheSize: rawSize === undefined ? LEASE_DEFAULTS.cacheSize : Number(rawSize),
+    renewalPercent: percent('lease-renewal-percent', LEASE_DEFAULTS.renewalPercent),
+    certificateRenewalPercent: percent('certificate-renewal-percent', LEASE_DEFAULTS.certificateRenewalPercent),
+    revokeDeletedPods,
+    revocationGracePeriodMs: grace,
+    ...(nodeName === undefined ? {} : { nodeName }),
+    ...(stateDir === undefined ? {} : { stateDir }),
+    ...(stateKeyFile === undefined ? {} : { stateKeyFile }),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The flags of backpressure, retries and the circuit breaker toward Vault (docs/resilience.md)
+ * and their parsing into `ResilienceSettings`. Fixed at process start; defaults live here.
+ */
+import { parseDurationMs } from './command-line.js';
+
+export class ResilienceFlagError extends Error {
+  override readonly name = 'ResilienceFlagError';
+}
+
+export interface ResilienceSettings {
+  /** Requests in flight per Vault address; 0: unbounded. */
+  readonly maxInFlight: number;
+  /** Requests per second per Vault address; 0: no rate limit. */
+  readonly rateLimit: number;
+  readonly rateBurst: number;
+  /** Retries after the first attempt (429, 5xx, connection errors). */
+  readonly maxRetries: number;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  /** Consecutive failures that open an address's circuit; 0 disables the breaker. */
+  readonly circuitFailures: number;
+  readonly circuitOpenMs: number;
+}
+
+export const RESILIENCE_DEFAULTS: ResilienceSettings = {
+  maxInFlight: 32,
+  rateLimit: 0,
+  rateBurst: 20,
+  maxRetries: 2,
+  retryBaseDelayMs: 100,
+  retryMaxDelayMs: 2_000,
+  circuitFailures: 5,
+  circuitOpenMs: 10_000,
+};
+
+const d = RESILIENCE_DEFAULTS;
+
+export const RESILIENCE_FLAGS = {
+  'vault-max-in-flight': {
+    help: `Requests in flight at once per Vault address, across all Mounts; 0: unbounded (default ${d.maxInFlight})`,
+  },
+  'vault-rate-limit': { help: 'Requests per second per Vault address (token bucket); 0: no limit (default 0)' },
+  'vault-rate-burst': { help: `Burst of -vault-rate-limit (default ${d.rateBurst})` },
+  'vault-max-retries': {
+    help: `Retries of a Vault request on 429, 5xx and connection errors, within the Mount's budget (default ${d.maxRetries})`,
+  },
+  'vault-retry-base-delay': { help: 'First retry backoff ceiling, doubled per retry, full jitter (default 100ms)' },
+  'vault-retry-max-delay': { help: 'Largest retry backoff (default 2s); Retry-After from Vault wins' },
+  'vault-circuit-failures': {
+    help: `Consecutive failures (connection, timeout, 5xx) that open a Vault address's circuit breaker; 0 disables it (default ${d.circuitFailures})`,
+  },
+  'vault-circuit-open-duration': {
+    help: 'How long an open circuit fails fast before sys/health is probed (default 10s)',
+  },
+} as const;
+
+export function parseResilienceFlags(value: (name: string) => string | undefined): ResilienceSettings {
+  const integer = (name: string, fallback: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw))
+      throw new ResilienceFlagError(`invalid value "${raw}" for -${name}: must be an integer >= 0`);
+    return Number(raw);
+  };
+  const duration = (name: string, fallback: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const ms = parseDurationMs(raw);
+    if (ms === undefined) {
+      throw new ResilienceFlagError(`invalid duration "${raw}" for -${name}: use forms like 100ms, 2s, 1m`);
+    }
+    return ms;
+  };
+  const rawRate = value('vault-rate-limit');
+  const rateLimit = rawRate === undefined ? d.rateLimit : Number(rawRate);
+  if (!Number.isFinite(rateLimit) || rateLimit < 0 || !/^\d+(\.\d+)?$/.test(rawRate ?? '0')) {
+    throw new ResilienceFlagError(`invalid value "${rawRate ?? ''}" for -vault-rate-limit: must be a number >= 0`);
+  }
+  const rateBurst = integer('vault-rate-burst', d.rateBurst);
+  if (rateBurst < 1) throw new ResilienceFlagError('-vault-rate-burst must be at least 1');
+  return {
+    maxInFlight: integer('vault-max-in-flight', d.maxInFlight),
+    rateLimit,
+    rateBurst,
+    maxRetries: integer('vault-max-retries', d.maxRetries),
+    retryBaseDelayMs: duration('vault-retry-base-delay', d.retryBaseDelayMs),
+    retryMaxDelayMs: duration('vault-retry-max-delay', d.retryMaxDelayMs),
+    circuitFailures: integer('vault-circuit-failures', d.circuitFailures),
+    circuitOpenMs: duration('vault-circuit-open-duration', d.circuitOpenMs),
+  };
+}

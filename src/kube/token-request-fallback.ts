@@ -1,0 +1,76 @@
+/**
+ * `-token-request-fallback`: when the driver sent no token for the Mount's audience, mint one for
+ * the pod's service account with the TokenRequest API, bound to the pod (name and uid) so it dies
+ * with it, short-lived (10 minutes, the API server's minimum). Off by default: it needs
+ * cluster-wide `create` on `serviceaccounts/token`, i.e. the provider could act as any service
+ * account; the CSIDriver's `tokenRequests` give the same token without that right.
+ *
+ * Every KubeApiError becomes a ProviderError here, before it reaches the gRPC status mapping,
+ * with a message for the pod's events. The token is returned only, never logged or put in one.
+ */
+import { KubernetesUnavailableError, MissingServiceAccountTokenError, type ProviderError } from '../errors.js';
+import type { PodInfo } from '../mount/mount-spec.js';
+import { isKubeApiError } from './kube-api-error.js';
+import type { KubeClientHolder } from './kube-client-holder.js';
+import { MIN_EXPIRATION_SECONDS, requestServiceAccountToken } from './token-request.js';
+
+export interface ServiceAccountTokenMinter {
+  /** A JWT for `pod`'s service account with `audience`; throws a ProviderError. */
+  mint(pod: PodInfo, audience: string, signal: AbortSignal): Promise<string>;
+}
+
+const RBAC_HINT =
+  'the provider\'s service account needs a ClusterRole allowing "create" on "serviceaccounts/token" ' +
+  '(Helm value tokenRequestFallback.enabled=true); or give the CSIDriver tokenRequests so the driver passes the token';
+
+export function tokenRequestFallback(kube: KubeClientHolder): ServiceAccountTokenMinter {
+  return {
+    async mint(pod, audience, signal) {
+      const subject = `service account "${pod.namespace}/${pod.serviceAccountName}" of pod "${pod.name}"`;
+      try {
+        const client = await kube.get();
+        const { token } = await requestServiceAccountToken(client, {
+          namespace: pod.namespace,
+          serviceAccountName: pod.serviceAccountName,
+          podName: pod.name,
+          podUid: pod.uid,
+          audience,
+          expirationSeconds: MIN_EXPIRATION_SECONDS,
+          signal,
+        });
+        return token;
+      } catch (error) {
+        throw toProviderError(error, subject, audience);
+      }
+    },
+  };
+}
+
+function toProviderError(error: unknown, subject: string, audience: string): ProviderError {
+  const prefix = `TokenRequest fallback: cannot mint a token with audience ${JSON.stringify(audience)} for ${subject}`;
+  if (!isKubeApiError(error)) {
+    return new KubernetesUnavailableError(`${prefix}: the Kubernetes client failed; see the provider logs`, {
+      cause: error,
+    });
+  }
+  switch (error.code) {
+    case 'ERR_KUBE_FORBIDDEN':
+    case 'ERR_KUBE_UNAUTHORIZED':
+      return new MissingServiceAccountTokenError(`${prefix}: ${RBAC_HINT} (${error.message})`, { cause: error });
+    case 'ERR_KUBE_NOT_FOUND':
+    case 'ERR_KUBE_CONFLICT':
+      // The pod is gone, or another pod now has its name: nothing to mount for.
+      return new MissingServiceAccountTokenError(
+        `${prefix}: the pod no longer exists with this uid (${error.message})`,
+        { cause: error },
+      );
+    case 'ERR_KUBE_UNAVAILABLE':
+    case 'ERR_KUBE_UNREACHABLE':
+    case 'ERR_KUBE_TIMEOUT':
+    case 'ERR_KUBE_ABORTED':
+    case 'ERR_KUBE_CONFIG':
+      return new KubernetesUnavailableError(`${prefix}: ${error.message}`, { cause: error });
+    default:
+      return new MissingServiceAccountTokenError(`${prefix}: ${error.message}`, { cause: error });
+  }
+}

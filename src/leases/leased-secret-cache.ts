@@ -1,0 +1,279 @@
+/**
+ * Dynamic credentials and certificates, kept per pod identity and request (per process) so a
+ * republish serves the same bytes (same files, same versions) for as long as the credential is
+ * valid, instead of minting a new one every minute. Consulted by the MountService around
+ * `SecretReader.read`; static reads pass through untouched.
+ *
+ * In the background (`runDue`, on a timer or driven by tests with an injected clock) it renews
+ * leases at a share of their TTL, keeps the owning Vault token alive with renew-self, and
+ * re-issues a credential before it expires when it can no longer be extended, so the next
+ * republish delivers the new one. Revocation of a gone pod's leases lives in `pod-lease-revoker`.
+ */
+import type { Logger } from '../observability/logger.js';
+import type { ProviderMetrics } from '../observability/metrics.js';
+import type { SecretReader } from '../vault/secret-reader.js';
+import type { TokenCache } from '../vault/token-cache.js';
+import { identityKey, type VaultIdentity } from '../vault/vault-identity.js';
+import type { VaultRequest, VaultSecret } from '../vault/vault-request.js';
+import { effectiveExpiry, entryKey, podOf, type CacheEntry, type TokenRecord } from './cache-entry.js';
+import { lifetimeOf } from './lease-policy.js';
+import { LeaseRenewer, type Issued } from './lease-renewer.js';
+import type { VaultLeaseClient } from './vault-lease-client.js';
+
+export interface LeasedSecretCacheOptions {
+  /** Maximum entries (about one per pod and dynamic request on this node); 0 disables the cache. */
+  readonly maxEntries: number;
+  /** Share of a lease's TTL after which it is renewed (default 2/3). */
+  readonly leaseShare: number;
+  /** Share of a certificate's lifetime after which it is re-issued (default 2/3). */
+  readonly certificateShare: number;
+  /** Up to this share of the span is taken off each action time, at random (default 0.1). */
+  readonly jitter: number;
+  readonly reader: SecretReader;
+  readonly tokens: TokenCache;
+  readonly client: VaultLeaseClient;
+  readonly logger: Logger;
+  readonly metrics?: ProviderMetrics;
+  readonly now: () => number;
+  readonly random?: () => number;
+  /** Timeout of one background re-issue (login and read). */
+  readonly backgroundTimeoutMs: number;
+  /** Called after every change that the state store should persist. */
+  readonly onChange?: () => void;
+}
+
+export type ReadSource = 'cache' | 'vault';
+
+/** The grace kept before expiry: a credential this close to dying is not served from the cache. */
+const SERVE_MARGIN_MS = 5_000;
+
+export class LeasedSecretCache {
+  private readonly entries = new Map<string, CacheEntry>();
+  private readonly inFlight = new Map<string, Promise<{ secret: VaultSecret; source: ReadSource }>>();
+  private readonly random: () => number;
+  private running: Promise<void> | undefined;
+  private readonly renewer: LeaseRenewer;
+
+  constructor(private readonly options: LeasedSecretCacheOptions) {
+    this.random = options.random ?? Math.random;
+    this.renewer = new LeaseRenewer({
+      client: options.client,
+      tokens: options.tokens,
+      issue: (identity, request, subject, signal) => this.fetch(identity, request, subject, signal),
+      forget: (entry) => {
+        this.entries.delete(entry.key);
+        this.changed();
+      },
+      changed: () => this.changed(),
+      jitter: options.jitter,
+      random: this.random,
+      backgroundTimeoutMs: options.backgroundTimeoutMs,
+      logger: options.logger,
+      metrics: options.metrics,
+      now: options.now,
+    });
+  }
+
+  get enabled(): boolean {
+    return this.options.maxEntries > 0;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Serves `request` for `identity` from the cache when a valid credential is held, else from Vault. */
+  read(
+    identity: VaultIdentity,
+    request: VaultRequest,
+    subject: string,
+    signal: AbortSignal,
+    sharePercent?: number,
+  ): Promise<{ secret: VaultSecret; source: ReadSource }> {
+    if (!this.enabled) {
+      return this.options.reader
+        .read(identity, request, subject, signal)
+        .then((secret) => ({ secret, source: 'vault' }));
+    }
+    const key = entryKey(identityKey(identity), request);
+    const cached = this.entries.get(key);
+    if (cached !== undefined && this.servable(cached)) {
+      cached.identity = identity;
+      cached.lastServedMs = this.options.now();
+      cached.subject = subject;
+      if (sharePercent !== undefined) cached.share = sharePercent / 100;
+      this.entries.delete(key);
+      this.entries.set(key, cached);
+      return Promise.resolve({ secret: cached.secret, source: 'cache' });
+    }
+    // Two Mounts of one pod at once (a driver retry) must not mint two credentials.
+    const pending = this.inFlight.get(key);
+    if (pending !== undefined) return pending;
+    const attempt = this.issue(key, identity, request, subject, signal, sharePercent).finally(() =>
+      this.inFlight.delete(key),
+    );
+    this.inFlight.set(key, attempt);
+    return attempt;
+  }
+
+  /** Renews, keeps tokens alive, re-issues and expires whatever is due now. Safe to call at any time. */
+  runDue(): Promise<void> {
+    this.running ??= this.processDue().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Removes and returns a pod's entries (the revoker revokes their leases). */
+  takePod(uid: string): CacheEntry[] {
+    const taken = [...this.entries.values()].filter((entry) => entry.identity.pod.uid === uid);
+    for (const entry of taken) this.entries.delete(entry.key);
+    if (taken.length > 0) this.changed();
+    return taken;
+  }
+
+  podUids(): Set<string> {
+    return new Set([...this.entries.values()].map((entry) => entry.identity.pod.uid));
+  }
+
+  /** Every entry, for the state store. */
+  snapshot(): readonly CacheEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** Puts restored entries back (the state store already dropped dead ones). */
+  restore(entries: readonly CacheEntry[]): void {
+    const tokens = new Map<string, TokenRecord>();
+    for (const entry of entries) {
+      // Entries that shared a token before the restart share one record again.
+      const token = tokens.get(entry.token.token) ?? entry.token;
+      tokens.set(token.token, token);
+      this.entries.set(entry.key, { ...entry, token });
+    }
+    this.trim();
+    this.updateGauges();
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.updateGauges();
+  }
+
+  private servable(entry: CacheEntry): boolean {
+    return this.options.now() < effectiveExpiry(entry) - SERVE_MARGIN_MS;
+  }
+
+  private async issue(
+    key: string,
+    identity: VaultIdentity,
+    request: VaultRequest,
+    subject: string,
+    signal: AbortSignal,
+    sharePercent: number | undefined,
+  ): Promise<{ secret: VaultSecret; source: ReadSource }> {
+    const fetched = await this.fetch(identity, request, subject, signal);
+    if (fetched.lifetime === undefined) return { secret: fetched.secret, source: 'vault' };
+    const { secret, lifetime, token } = fetched;
+    const share = sharePercent === undefined ? this.defaultShare(lifetime.kind) : sharePercent / 100;
+    const entry: CacheEntry = {
+      key,
+      identity,
+      request,
+      subject,
+      secret,
+      lifetime,
+      token,
+      spanStartMs: this.options.now(),
+      share,
+      leaseActionAtMs: 0,
+      nextActionAtMs: 0,
+      failures: 0,
+      mustReplace: false,
+      lastServedMs: this.options.now(),
+    };
+    this.renewer.schedule(entry);
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    this.trim();
+    this.changed();
+    return { secret, source: 'vault' };
+  }
+
+  /**
+   * Reads through the SecretReader and notes the token the credential was issued under (the one
+   * the token cache now holds for this identity: the reader used it or just logged in with it).
+   */
+  private async fetch(
+    identity: VaultIdentity,
+    request: VaultRequest,
+    subject: string,
+    signal: AbortSignal,
+  ): Promise<Issued> {
+    const secret = await this.options.reader.read(identity, request, subject, signal);
+    const lifetime = lifetimeOf(secret, this.options.now());
+    if (lifetime === undefined) return { secret };
+    const lease = await this.options.tokens.acquire(identity, signal);
+    const { token, issuedAtMs, expiresAtMs } = lease.token;
+    const known = [...this.entries.values()].find((entry) => entry.token.token === token)?.token;
+    const record: TokenRecord = known ?? {
+      token,
+      ttlSeconds: expiresAtMs === undefined ? 0 : Math.round((expiresAtMs - issuedAtMs) / 1000),
+      renewedAtMs: issuedAtMs,
+      ...(expiresAtMs === undefined ? {} : { expiresAtMs }),
+    };
+    return { secret, lifetime, token: record };
+  }
+
+  private defaultShare(kind: 'lease' | 'certificate'): number {
+    return kind === 'certificate' ? this.options.certificateShare : this.options.leaseShare;
+  }
+
+  private async processDue(): Promise<void> {
+    const now = this.options.now();
+    for (const entry of [...this.entries.values()]) {
+      if (this.entries.get(entry.key) !== entry) continue;
+      if (now >= effectiveExpiry(entry)) {
+        // Bounded memory: a credential that died (Vault unreachable throughout) is forgotten.
+        this.entries.delete(entry.key);
+        this.options.logger.warn(
+          { pod: podOf(entry), objects: entry.subject },
+          'a cached credential expired before it could be renewed or re-issued; the next Mount fetches a new one',
+        );
+        this.changed();
+        continue;
+      }
+      if (now < entry.nextActionAtMs) continue;
+      await this.renewer.attend(entry);
+    }
+    this.updateGauges();
+  }
+
+  private trim(): void {
+    while (this.entries.size > this.options.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    this.updateGauges();
+  }
+
+  private changed(): void {
+    this.updateGauges();
+    this.options.onChange?.();
+  }
+
+  private updateGauges(): void {
+    const metrics = this.options.metrics;
+    if (metrics === undefined) return;
+    const now = this.options.now();
+    let leases = 0;
+    let certificates = 0;
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const entry of this.entries.values()) {
+      if (entry.lifetime.kind === 'certificate') certificates += 1;
+      else leases += 1;
+      soonest = Math.min(soonest, effectiveExpiry(entry) - now);
+    }
+    metrics.leasesHeld.set({ kind: 'lease' }, leases);
+    metrics.leasesHeld.set({ kind: 'certificate' }, certificates);
+    metrics.leaseSecondsToExpiry.set(Number.isFinite(soonest) ? Math.max(0, soonest / 1000) : 0);
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * What a Vault request is for, carried implicitly from the Mount that caused it down to the
+ * HTTP layer (AsyncLocalStorage), so the scheduler can put first mounts ahead of republishes and
+ * retries can stop before the Mount's deadline without threading both through every signature.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** `first-mount`: a pod waiting to start. `republish`: a pod running on its old files. `background`: renewals. */
+export type RequestPriority = 'first-mount' | 'republish' | 'background';
+
+export interface RequestContext {
+  readonly priority: RequestPriority;
+  /** Epoch ms (wall clock) by which the Mount must have its answer; Infinity when unbounded. */
+  readonly deadlineMs: number;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+const BACKGROUND: RequestContext = { priority: 'background', deadlineMs: Number.POSITIVE_INFINITY };
+
+export function runWithRequestContext<T>(context: RequestContext, work: () => Promise<T>): Promise<T> {
+  return storage.run(context, work);
+}
+
+export function currentRequestContext(): RequestContext {
+  return storage.getStore() ?? BACKGROUND;
+}

@@ -1,0 +1,140 @@
+/**
+ * Backpressure toward Vault: at most `maxInFlight` requests in flight per Vault address, an
+ * optional token-bucket rate limit, and first mounts (pods waiting to start) served before
+ * republishes and background renewals (pods already running on their old files). A waiter
+ * whose Mount is cancelled or out of budget leaves the queue at once with the Mount's reason.
+ */
+import type { ProviderMetrics } from '../observability/metrics.js';
+import { abortReason } from './abortable-sleep.js';
+import { LruMap } from './lru-map.js';
+import type { RequestPriority } from './request-context.js';
+import { TokenBucket } from './token-bucket.js';
+
+export interface SchedulerOptions {
+  /** Requests in flight per Vault address; 0 means unbounded. */
+  readonly maxInFlight: number;
+  /** Requests per second per address; 0 disables the rate limit. */
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  /** Distinct addresses tracked (addresses come from SecretProviderClasses). */
+  readonly maxAddresses?: number;
+  readonly metrics?: ProviderMetrics;
+  readonly now?: () => number;
+}
+
+interface Waiter {
+  readonly grant: () => void;
+}
+
+const TIERS: readonly RequestPriority[] = ['first-mount', 'republish', 'background'];
+
+class AddressLane {
+  inFlight = 0;
+  readonly queues: Readonly<Record<RequestPriority, Set<Waiter>>> = {
+    'first-mount': new Set(),
+    republish: new Set(),
+    background: new Set(),
+  };
+  readonly bucket: TokenBucket | undefined;
+
+  constructor(options: SchedulerOptions, now: () => number) {
+    this.bucket = options.ratePerSecond > 0 ? new TokenBucket(options.ratePerSecond, options.burst, now) : undefined;
+  }
+
+  get queued(): number {
+    let total = 0;
+    for (const tier of TIERS) total += this.queues[tier].size;
+    return total;
+  }
+
+  next(): Waiter | undefined {
+    for (const tier of TIERS) {
+      const queue = this.queues[tier];
+      const first = queue.values().next().value;
+      if (first !== undefined) {
+        queue.delete(first);
+        return first;
+      }
+    }
+    return undefined;
+  }
+}
+
+export class RequestScheduler {
+  private readonly lanes: LruMap<AddressLane>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.now = options.now ?? Date.now;
+    this.lanes = new LruMap<AddressLane>({
+      maxEntries: options.maxAddresses ?? 256,
+      // A lane with requests in flight or queued must stay: its counters are the bound.
+      evictable: (lane) => lane.inFlight === 0 && lane.queued === 0,
+    });
+  }
+
+  /**
+   * Waits for a slot toward `address` (and a rate-limit token), runs `work`, frees the slot.
+   * Rejects with the signal's reason if the caller gives up while waiting.
+   */
+  async run<T>(address: string, priority: RequestPriority, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+    const lane = this.lane(address);
+    const started = this.now();
+    await this.acquire(lane, priority, signal);
+    try {
+      if (lane.bucket !== undefined) await lane.bucket.take(signal);
+      this.options.metrics?.vaultQueueWait.observe({ priority }, (this.now() - started) / 1000);
+      return await work();
+    } finally {
+      this.release(lane);
+    }
+  }
+
+  /** Requests in flight toward an address (tests and metrics). */
+  inFlight(address: string): number {
+    return this.lanes.get(address)?.inFlight ?? 0;
+  }
+
+  private lane(address: string): AddressLane {
+    let lane = this.lanes.get(address);
+    if (lane === undefined) {
+      lane = new AddressLane(this.options, this.now);
+      this.lanes.set(address, lane);
+    }
+    return lane;
+  }
+
+  private acquire(lane: AddressLane, priority: RequestPriority, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(abortReason(signal));
+    const max = this.options.maxInFlight;
+    if (max <= 0 || (lane.inFlight < max && lane.queued === 0)) {
+      lane.inFlight += 1;
+      return Promise.resolve();
+    }
+    const queue = lane.queues[priority];
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        queue.delete(waiter);
+        reject(abortReason(signal));
+      };
+      const waiter: Waiter = {
+        grant: () => {
+          signal.removeEventListener('abort', onAbort);
+          // The slot is handed over: inFlight stays counted for the new holder.
+          resolve();
+        },
+      };
+      queue.add(waiter);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private release(lane: AddressLane): void {
+    const next = lane.next();
+    if (next !== undefined) {
+      next.grant();
+      return;
+    }
+    lane.inFlight -= 1;
+  }
+}

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeadlineExceededError } from '../../src/errors.js';
+import { RequestScheduler } from '../../src/vault/request-scheduler.js';
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+describe('RequestScheduler', () => {
+  test('never more than maxInFlight per address; other addresses are independent', async () => {
+    const scheduler = new RequestScheduler({ maxInFlight: 3, ratePerSecond: 0, burst: 1 });
+    let inFlight = 0;
+    let peak = 0;
+    const work = async () => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await sleep(5);
+      inFlight -= 1;
+    };
+    const signal = new AbortController().signal;
+    const other = gate();
+    const blocked = scheduler.run('http://b', 'republish', signal, () => other.opened);
+    await Promise.all(Array.from({ length: 20 }, () => scheduler.run('http://a', 'republish', signal, work)));
+    assert.equal(peak, 3);
+    other.open();
+    await blocked;
+  });
+
+  test('first mounts are served before republishes and background work, FIFO within a tier', async () => {
+    const scheduler = new RequestScheduler({ maxInFlight: 1, ratePerSecond: 0, burst: 1 });
+    const signal = new AbortController().signal;
+    const holder = gate();
+    const order: string[] = [];
+    const first = scheduler.run('a', 'republish', signal, () => holder.opened);
+    const queued = [
+      scheduler.run('a', 'background', signal, () => Promise.resolve(void order.push('background'))),
+      scheduler.run('a', 'republish', signal, () => Promise.resolve(void order.push('republish-1'))),
+      scheduler.run('a', 'first-mount', signal, () => Promise.resolve(void order.push('first-1'))),
+      scheduler.run('a', 'republish', signal, () => Promise.resolve(void order.push('republish-2'))),
+      scheduler.run('a', 'first-mount', signal, () => Promise.resolve(void order.push('first-2'))),
+    ];
+    holder.open();
+    await Promise.all([first, ...queued]);
+    assert.deepEqual(order, ['first-1', 'first-2', 'republish-1', 'republish-2', 'background']);
+  });
+
+  test('a waiter whose Mount gives up leaves the queue with the Mount’s own error', async () => {
+    const scheduler = new RequestScheduler({ maxInFlight: 1, ratePerSecond: 0, burst: 1 });
+    const holder = gate();
+    const running = scheduler.run('a', 'republish', new AbortController().signal, () => holder.opened);
+    const controller = new AbortController();
+    let ran = false;
+    const waiting = scheduler.run('a', 'first-mount', controller.signal, () => Promise.resolve(void (ran = true)));
+    controller.abort(new DeadlineExceededError('object "x": budget spent'));
+    await assert.rejects(waiting, /budget spent/);
+    holder.open();
+    await running;
+    assert.equal(ran, false);
+    assert.equal(scheduler.inFlight('a'), 0);
+  });
+
+  test('the rate limit spaces requests: 3 at burst 1 and 50/s take about 40 ms', async () => {
+    const scheduler = new RequestScheduler({ maxInFlight: 0, ratePerSecond: 50, burst: 1 });
+    const signal = new AbortController().signal;
+    const started = Date.now();
+    await Promise.all([1, 2, 3].map(() => scheduler.run('a', 'republish', signal, () => Promise.resolve())));
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 35 && elapsed < 200, `took ${elapsed} ms`);
+  });
+
+  test('addresses are bounded: idle lanes are evicted beyond maxAddresses', async () => {
+    const scheduler = new RequestScheduler({ maxInFlight: 2, ratePerSecond: 0, burst: 1, maxAddresses: 4 });
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 100; i += 1)
+      await scheduler.run(`http://vault-${i}`, 'republish', signal, () => Promise.resolve(i));
+    assert.ok((scheduler as unknown as { lanes: { size: number } }).lanes.size <= 4);
+  });
+});
