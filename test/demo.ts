@@ -97,7 +97,28 @@ async function main(): Promise<void> {
       .map((v) => v.id);
     say(`   versions changed for: ${changed.join(', ')} (others unchanged, so nothing else churns)\n`);
 
-    say('4. a pod whose service account is not bound to the role:');
+    say('4. dynamic database credentials: three publishes of a second volume (username + password');
+    say('   from one database/creds/app lease):');
+    vault.writeDatabaseRole('app', { defaultTtlSeconds: 3600, maxTtlSeconds: 86_400 });
+    vault.stats.reset();
+    const dbSpc = {
+      name: 'db-creds',
+      provider: 'vault',
+      parameters: {
+        roleName: 'app',
+        objects:
+          '- {objectName: db-user, secretPath: database/creds/app, secretKey: username}\n- {objectName: db-pass, secretPath: database/creds/app, secretKey: password}',
+      },
+    };
+    const dbTarget = join(dir, 'pods', pod.uid, 'volumes', 'db-creds', 'mount');
+    for (let publish = 1; publish <= 3; publish++) {
+      const outcome = await driver.mount(pod, { spc: dbSpc }, dbTarget);
+      const user = (await readMountedFiles(dbTarget)).get('db-user')?.contents.toString() ?? '';
+      say(`   publish ${publish}: db-user=${user}  version ${outcome.objectVersions[0]?.version.slice(0, 10) ?? ''}…`);
+    }
+    say(`   credentials issued by Vault: ${vault.stats.leasesIssued} (the Go provider would have issued 3)\n`);
+
+    say('5. a pod whose service account is not bound to the role:');
     await driver
       .mount(
         makePod({ namespace: 'default', name: 'intruder', serviceAccountName: 'intruder' }),

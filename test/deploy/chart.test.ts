@@ -431,7 +431,7 @@ describe('full values (ci/full-values.yaml)', () => {
     ]);
   });
 
-  test('ServiceMonitor scrapes the metrics port of the Service, PrometheusRule has the four alerts', async () => {
+  test('ServiceMonitor scrapes the metrics port of the Service, PrometheusRule has the six alerts', async () => {
     const objects = await render(full);
     const monitor = serviceMonitorSchema.parse(only(objects, 'ServiceMonitor'));
     assert.deepEqual(monitor.spec.endpoints, [
@@ -451,6 +451,8 @@ describe('full values (ci/full-values.yaml)', () => {
         'VaultCSIProviderMountsFailing',
         'VaultCSIProviderVaultUnreachable',
         'VaultCSIProviderLoginFailures',
+        'VaultCSIProviderLeaseRenewalsFailing',
+        'VaultCSIProviderLeaseNearExpiry',
         'VaultCSIProviderDown',
       ],
     );
@@ -466,7 +468,10 @@ describe('full values (ci/full-values.yaml)', () => {
     assert.match(alerts[0]!.expr, /vault_csi_provider_mount_requests_total\{[^}]*result!="ok"/);
     assert.match(alerts[1]!.expr, /vault_csi_provider_vault_requests_total\{[^}]*status=~"error\|503"/);
     assert.match(alerts[2]!.expr, /vault_csi_provider_vault_logins_total\{[^}]*result!="ok"/);
-    assert.match(alerts[3]!.expr, /^up\{[^}]*\} == 0$/m);
+    assert.match(alerts[3]!.expr, /vault_csi_provider_lease_renewal_failures_total\{/);
+    assert.match(alerts[4]!.expr, /vault_csi_provider_lease_seconds_to_expiry\{[^}]*\}\) < 300/);
+    assert.match(alerts[4]!.expr, /vault_csi_provider_leases_held\{[^}]*\}\) > 0/, 'no alert when nothing is cached');
+    assert.match(alerts[5]!.expr, /^up\{[^}]*\} == 0$/m);
   });
 });
 

@@ -184,10 +184,13 @@ describe('PrometheusRule', () => {
     const rule = objects.find((object) => object.kind === 'PrometheusRule');
     assert.ok(rule, 'rendered with full values');
     const exprs = collectStrings(rule, 'expr', []);
-    assert.equal(exprs.length, 4);
+    assert.equal(exprs.length, 6);
     const referenced = new Set(exprs.flatMap(metricNames));
     assert.deepEqual([...referenced].sort(), [
       'up',
+      'vault_csi_provider_lease_renewal_failures_total',
+      'vault_csi_provider_lease_seconds_to_expiry',
+      'vault_csi_provider_leases_held',
       'vault_csi_provider_mount_requests_total',
       'vault_csi_provider_vault_logins_total',
       'vault_csi_provider_vault_requests_total',
