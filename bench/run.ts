@@ -166,7 +166,6 @@ async function main(): Promise<void> {
     await stormScenarios({ p, report, vault, size, spc, benchPod, target, stats, setLatency, cpuMs, memoryMb, timed });
     await latencyScenario(p, '');
   });
-  await withProvider('wide', ['-mount-concurrency=20'], (p) => latencyScenario(p, ', -mount-concurrency=20'));
   process.stdout.write(`\n${report.table()}\n`);
 }
 

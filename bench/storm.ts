@@ -7,8 +7,28 @@ import type { PodFixture } from '../test/support/cluster/pod.js';
 import type { BenchContext } from './run.js';
 import { percentile } from './stats.js';
 
-const OBJECTS = ['s1', 's2', 's3', 's4', 's5'];
 const LATENCY_MS = 5;
+
+/**
+ * Five objects as a typical pod has them: three KV secrets and a database credential whose
+ * username and password come from one lease, so the storm mints one credential per pod and a
+ * republish should mint none.
+ */
+const SPC = {
+  name: 'bench-storm',
+  provider: 'vault',
+  parameters: {
+    roleName: 'bench',
+    objects: [
+      ...['s1', 's2', 's3'].map(
+        (name) => `- {objectName: ${name}, secretPath: secret/data/bench/${name}, secretKey: value}`,
+      ),
+      '- {objectName: db-user, secretPath: database/creds/bench, secretKey: username}',
+      '- {objectName: db-pass, secretPath: database/creds/bench, secretKey: password}',
+    ].join('\n'),
+  },
+};
+const KV_READS_PER_MOUNT = 3;
 
 export async function stormScenarios(c: BenchContext): Promise<void> {
   const { p, report, size } = c;
@@ -32,7 +52,7 @@ export async function stormScenarios(c: BenchContext): Promise<void> {
   const total = await c.timed(() =>
     Promise.all(
       pods.map(async ({ pod, where }) => {
-        durations.push(await c.timed(() => p.driver.mount(pod, { spc: c.spc(OBJECTS) }, where)));
+        durations.push(await c.timed(() => p.driver.mount(pod, { spc: SPC }, where)));
       }),
     ),
   );
@@ -45,6 +65,7 @@ export async function stormScenarios(c: BenchContext): Promise<void> {
   report.add({ scenario, figure: 'mount p99', value: percentile(durations, 99), unit: 'ms' });
   report.add({ scenario, figure: 'peak in flight at Vault', value: afterStorm.peakInFlight, unit: 'requests' });
   report.add({ scenario, figure: 'Vault requests (logins + reads)', value: afterStorm.requests, unit: 'requests' });
+  report.add({ scenario, figure: 'credentials minted', value: afterStorm.credentialsMinted, unit: 'credentials' });
   const peak = Math.max(peakRss, memory.peak);
   report.add({ scenario, figure: 'provider peak RSS', value: peak, unit: 'MB', goal: '<= 150', met: peak <= 150 });
 
@@ -52,7 +73,7 @@ export async function stormScenarios(c: BenchContext): Promise<void> {
   await c.vault.call({ kind: 'reset' });
   const cpuBefore = await c.cpuMs(p.pid);
   for (let round = 0; round < size.rounds; round += 1) {
-    await Promise.all(pods.map(({ pod, where }) => p.driver.mount(pod, { spc: c.spc(OBJECTS) }, where)));
+    await Promise.all(pods.map(({ pod, where }) => p.driver.mount(pod, { spc: SPC }, where)));
   }
   const republishes = size.pods * size.rounds;
   const cpu = (await c.cpuMs(p.pid)) - cpuBefore;
@@ -64,8 +85,8 @@ export async function stormScenarios(c: BenchContext): Promise<void> {
     figure: 'Vault reads per republish',
     value: steady.reads / republishes,
     unit: 'requests',
-    goal: '<= 5 (one per unique path)',
-    met: steady.reads / republishes <= 5,
+    goal: `<= ${KV_READS_PER_MOUNT} (one per KV path; the lease is cached)`,
+    met: steady.reads / republishes <= KV_READS_PER_MOUNT,
   });
   report.add({
     scenario: rs,
@@ -93,7 +114,7 @@ export async function stormScenarios(c: BenchContext): Promise<void> {
       Array.from({ length: size.throughputConcurrency }, async () => {
         while (next < size.throughputMounts) {
           const { pod, where } = pods[next++ % pods.length] as { pod: PodFixture; where: string };
-          await p.driver.mount(pod, { spc: c.spc(OBJECTS) }, where);
+          await p.driver.mount(pod, { spc: SPC }, where);
         }
       }),
     ),

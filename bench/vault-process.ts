@@ -37,7 +37,11 @@ process.on('message', (message: VaultCommand & { id: number }) => {
   let reply: unknown = null;
   if (message.kind === 'seed') {
     vault.enableKubernetesAuth('kubernetes', { publicKeysPem: [message.publicKeyPem], issuer: message.issuer });
-    vault.writePolicy('bench', [{ path: 'secret/data/bench/*', capabilities: ['read'] }]);
+    vault.writePolicy('bench', [
+      { path: 'secret/data/bench/*', capabilities: ['read'] },
+      { path: 'database/creds/bench', capabilities: ['read'] },
+    ]);
+    vault.writeDatabaseRole('bench', { defaultTtlSeconds: 3600, maxTtlSeconds: 86_400 });
     vault.writeKubernetesRole('kubernetes', 'bench', {
       boundServiceAccountNames: ['bench'],
       boundServiceAccountNamespaces: ['default'],
