@@ -1,10 +1,9 @@
 /**
- * `encoding` for the additive features (jmesPath, format, template, pki): the last step, after
- * selection and rendering, with the Go provider's meaning: `base64`/`hex` say the value is
- * stored ENCODED, and the file gets the decoded bytes (a keystore kept as base64 in Vault
- * becomes a binary file). Same alphabets as Go's `base64.StdEncoding` (padding required, CR/LF
- * skipped) and `hex.DecodeString`. The compatible `secretKey` path keeps its own copy in
- * render.ts, whose messages users already know.
+ * `encoding`, the last step of rendering an object (after `secretKey`, jmesPath, format,
+ * template or pki), with the Go provider's meaning: `base64`/`hex` say the value is stored
+ * ENCODED, and the file gets the decoded bytes (a keystore kept as base64 in Vault becomes a
+ * binary file). Same alphabets as Go's `base64.StdEncoding` (padding required, CR/LF skipped)
+ * and `hex.DecodeString`.
  */
 import { InvalidParameterError } from '../errors.js';
 import type { SecretObjectSpec } from './mount-spec.js';

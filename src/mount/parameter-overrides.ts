@@ -15,24 +15,15 @@
  * (service account + namespace) and policies already decide what a pod may read with them.
  */
 import { InvalidParameterError } from '../errors.js';
+import { CONNECTION_PARAMETERS } from './connection.js';
 
 export type OverrideMode = 'allow' | 'ignore' | 'deny';
 export const OVERRIDE_MODES: readonly OverrideMode[] = ['allow', 'ignore', 'deny'];
 
 /** Parameters that decide where the pod's token goes and whom the provider trusts. */
-export const DEFAULT_PROTECTED_PARAMETERS: readonly string[] = [
-  'vaultAddress',
-  'vaultNamespace',
-  'vaultKubernetesMountPath',
-  'vaultAuthMountPath',
-  'audience',
-  'vaultCACertPath',
-  'vaultCADirectory',
-  'vaultTLSServerName',
-  'vaultTLSClientCertPath',
-  'vaultTLSClientKeyPath',
-  'vaultSkipTLSVerify',
-];
+export const DEFAULT_PROTECTED_PARAMETERS: readonly string[] = CONNECTION_PARAMETERS.filter(
+  (parameter) => parameter !== 'roleName',
+);
 
 /** Parameters that may be protected: the default set (every connection setting but roleName). */
 export const CONNECTION_PARAMETERS_FOR_PROTECTION: readonly string[] = DEFAULT_PROTECTED_PARAMETERS;

@@ -20,16 +20,14 @@
  * (never present on ordinary reads) are written with sorted keys rather than Go's struct order,
  * and numbers lose their original literal (see go-json.ts).
  */
-import { InvalidParameterError, SecretNotFoundError } from '../errors.js';
+import { SecretNotFoundError } from '../errors.js';
 import type { VaultSecret } from '../vault/vault-request.js';
+import { decodeEncoding } from './decode-encoding.js';
 import { goJson, isPlainObject } from './go-json.js';
 import type { SecretObjectSpec } from './mount-spec.js';
 
 /** Key names listed in a "key not found" message at most; the rest are counted. */
 const MAX_LISTED_KEYS = 20;
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
 function label(object: SecretObjectSpec): string {
   return `object ${JSON.stringify(object.objectName)}`;
@@ -50,30 +48,6 @@ function listKeys(keys: readonly string[]): string {
   return keys.length > MAX_LISTED_KEYS ? `${shown}, and ${keys.length - MAX_LISTED_KEYS} more` : shown;
 }
 
-function decode(object: SecretObjectSpec, secretKey: string, value: Buffer): Buffer {
-  const fail = (what: string): never => {
-    throw new InvalidParameterError(
-      `${label(object)}: the value of key ${JSON.stringify(secretKey)} at ${object.secretPath} is not valid ${what}, ` +
-        `but encoding is ${object.encoding}; remove encoding or store the value ${object.encoding}-encoded`,
-    );
-  };
-  switch (object.encoding) {
-    case 'utf-8':
-      return value;
-    case 'base64': {
-      // Go's StdEncoding: standard alphabet, padding required; it skips CR and LF.
-      const text = value.toString('latin1').replace(/[\r\n]/g, '');
-      if (!BASE64.test(text)) fail('base64 (standard alphabet, with padding)');
-      return Buffer.from(text, 'base64');
-    }
-    case 'hex': {
-      const text = value.toString('latin1');
-      if (!HEX.test(text)) fail('hex (an even number of 0-9, a-f digits)');
-      return Buffer.from(text, 'hex');
-    }
-  }
-}
-
 function renderKey(object: SecretObjectSpec, secretKey: string, data: Record<string, unknown>): Buffer {
   const nested = data.data;
   const source = isPlainObject(nested) ? nested : data;
@@ -85,7 +59,7 @@ function renderKey(object: SecretObjectSpec, secretKey: string, data: Record<str
   }
   const value = source[secretKey];
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(goJson(value), 'utf8');
-  return decode(object, secretKey, bytes);
+  return decodeEncoding(object, bytes, `the value of key ${JSON.stringify(secretKey)} at ${object.secretPath}`);
 }
 
 function renderWholeResponse(secret: VaultSecret, data: Record<string, unknown>): Buffer {
