@@ -13,6 +13,7 @@ import type { PodInfo } from '../mount/mount-spec.js';
 import { isKubeApiError } from './kube-api-error.js';
 import type { KubeClientHolder } from './kube-client-holder.js';
 import { MIN_EXPIRATION_SECONDS, requestServiceAccountToken } from './token-request.js';
+import { LruMap } from '../vault/lru-map.js';
 
 export interface ServiceAccountTokenMinter {
   /** A JWT for `pod`'s service account with `audience`; throws a ProviderError. */
@@ -23,13 +24,30 @@ const RBAC_HINT =
   'the provider\'s service account needs a ClusterRole allowing "create" on "serviceaccounts/token" ' +
   '(Helm value tokenRequestFallback.enabled=true); or give the CSIDriver tokenRequests so the driver passes the token';
 
-export function tokenRequestFallback(kube: KubeClientHolder): ServiceAccountTokenMinter {
+interface MintedToken {
+  readonly token: string;
+  /** Reused until half its lifetime has passed, as kubelet refreshes its own projected tokens. */
+  readonly reuseUntilMs: number;
+}
+
+export function tokenRequestFallback(
+  kube: KubeClientHolder,
+  options: { readonly now?: () => number; readonly maxEntries?: number } = {},
+): ServiceAccountTokenMinter {
+  const now = options.now ?? Date.now;
+  // Per pod identity and audience, so a republish every minute costs no API call; bounded,
+  // and an entry is only ever handed back to the same pod uid it was minted for.
+  const minted = new LruMap<MintedToken>({ maxEntries: options.maxEntries ?? 1000, now });
   return {
     async mint(pod, audience, signal) {
+      const key = JSON.stringify([pod.uid, pod.namespace, pod.name, pod.serviceAccountName, audience]);
+      const reusable = minted.get(key);
+      if (reusable !== undefined && now() < reusable.reuseUntilMs) return reusable.token;
       const subject = `service account "${pod.namespace}/${pod.serviceAccountName}" of pod "${pod.name}"`;
       try {
         const client = await kube.get();
-        const { token } = await requestServiceAccountToken(client, {
+        const issuedAtMs = now();
+        const { token, expirationTimestamp } = await requestServiceAccountToken(client, {
           namespace: pod.namespace,
           serviceAccountName: pod.serviceAccountName,
           podName: pod.name,
@@ -38,6 +56,8 @@ export function tokenRequestFallback(kube: KubeClientHolder): ServiceAccountToke
           expirationSeconds: MIN_EXPIRATION_SECONDS,
           signal,
         });
+        const expiresAtMs = Date.parse(expirationTimestamp);
+        minted.set(key, { token, reuseUntilMs: issuedAtMs + (expiresAtMs - issuedAtMs) / 2 });
         return token;
       } catch (error) {
         throw toProviderError(error, subject, audience);

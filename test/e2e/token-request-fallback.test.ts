@@ -79,6 +79,21 @@ describe('TokenRequest fallback (driver without tokenRequests)', () => {
     assert.doesNotMatch(h.logs.join('\n'), /eyJ[\w-]+\.eyJ/, 'no JWT in the logs');
   });
 
+  test('a republish reuses the minted token: one TokenRequest per pod, not per Mount', async () => {
+    const appPod = pod();
+    const target = h.target();
+    const since = fake.tokenRequests.length;
+    for (let publish = 0; publish < 3; publish++) await h.mount(appPod, OBJECTS, target);
+    assert.equal(fake.tokenRequests.length - since, 1);
+    // Another pod never gets the first pod's token: it has a TokenRequest of its own.
+    const other = pod();
+    await h.mount(other, OBJECTS);
+    assert.deepEqual(
+      fake.tokenRequests.slice(since).map((request) => request.boundObjectRef?.uid),
+      [appPod.uid, other.uid],
+    );
+  });
+
   test('403 from the API server → Unauthenticated naming the RBAC the provider needs', async () => {
     fake.failNext(403, 'Forbidden', { method: 'POST', pathPrefix: '/api/v1/namespaces/default/serviceaccounts/' });
     await assert.rejects(h.mount(pod(), OBJECTS), (error: unknown) => {
