@@ -2,11 +2,7 @@
  * The flags of the lease cache (docs/leases.md) and their parsing into `LeaseSettings`. Fixed at
  * process start; defaults live here. A malformed value stops the provider at start.
  */
-import { parseDurationMs, parseGoBool } from './command-line.js';
-
-export class LeaseFlagError extends Error {
-  override readonly name = 'LeaseFlagError';
-}
+import { ConfigError, FlagValues } from './command-line.js';
 
 export interface LeaseSettings {
   /** Maximum cached dynamic credentials (about one per pod and dynamic request on this node); 0 disables the cache. */
@@ -59,45 +55,22 @@ export const LEASE_FLAGS = {
 } as const;
 
 export function parseLeaseFlags(value: (name: string) => string | undefined): LeaseSettings {
-  const percent = (name: string, fallback: number): number => {
-    const raw = value(name);
-    if (raw === undefined) return fallback;
-    const parsed = Number(raw);
-    if (!/^\d+(\.\d+)?$/.test(raw) || parsed < 1 || parsed > 99) {
-      throw new LeaseFlagError(`invalid value "${raw}" for -${name}: must be a percentage from 1 to 99`);
-    }
-    return parsed;
-  };
-  const rawSize = value('lease-cache-size');
-  if (rawSize !== undefined && !/^\d+$/.test(rawSize)) {
-    throw new LeaseFlagError(`invalid value "${rawSize}" for -lease-cache-size: must be an integer >= 0`);
-  }
-  const rawRevoke = value('revoke-leases-of-deleted-pods');
-  const revokeDeletedPods = rawRevoke === undefined ? false : parseGoBool(rawRevoke);
-  if (revokeDeletedPods === undefined) {
-    throw new LeaseFlagError(`invalid boolean value "${rawRevoke ?? ''}" for -revoke-leases-of-deleted-pods`);
-  }
-  const rawGrace = value('lease-revocation-grace-period');
-  const grace = rawGrace === undefined ? LEASE_DEFAULTS.revocationGracePeriodMs : parseDurationMs(rawGrace);
-  if (grace === undefined) {
-    throw new LeaseFlagError(
-      `invalid duration "${rawGrace ?? ''}" for -lease-revocation-grace-period: use forms like 30s, 2m`,
-    );
-  }
+  const flags = new FlagValues(value);
+  const revokeDeletedPods = flags.bool('revoke-leases-of-deleted-pods');
   const nodeName = value('node-name');
   if (revokeDeletedPods && nodeName === undefined) {
-    throw new LeaseFlagError(
+    throw new ConfigError(
       "-revoke-leases-of-deleted-pods needs this node's name: set -node-name or the NODE_NAME environment variable (downward API spec.nodeName)",
     );
   }
   const stateDir = value('state-dir');
   const stateKeyFile = value('state-key-file');
   return {
-    cacheSize: rawSize === undefined ? LEASE_DEFAULTS.cacheSize : Number(rawSize),
-    renewalPercent: percent('lease-renewal-percent', LEASE_DEFAULTS.renewalPercent),
-    certificateRenewalPercent: percent('certificate-renewal-percent', LEASE_DEFAULTS.certificateRenewalPercent),
+    cacheSize: flags.integer('lease-cache-size', LEASE_DEFAULTS.cacheSize),
+    renewalPercent: flags.percent('lease-renewal-percent', LEASE_DEFAULTS.renewalPercent),
+    certificateRenewalPercent: flags.percent('certificate-renewal-percent', LEASE_DEFAULTS.certificateRenewalPercent),
     revokeDeletedPods,
-    revocationGracePeriodMs: grace,
+    revocationGracePeriodMs: flags.duration('lease-revocation-grace-period', LEASE_DEFAULTS.revocationGracePeriodMs),
     ...(nodeName === undefined ? {} : { nodeName }),
     ...(stateDir === undefined ? {} : { stateDir }),
     ...(stateKeyFile === undefined ? {} : { stateKeyFile }),

@@ -5,43 +5,11 @@
  */
 import { z } from 'zod';
 import type { ConnectionDefaults } from '../mount/mount-spec.js';
-import { CommandLineError, parseCommandLine, parseDurationMs, parseGoBool } from './command-line.js';
+import { ConfigError, FlagValues, parseCommandLine } from './command-line.js';
 import type { MountSecurityPolicy } from '../mount/security-policy.js';
-import { parseSecurityFlags, SECURITY_FLAGS, SecurityFlagError } from './security-flags.js';
-import { LEASE_FLAGS, LeaseFlagError, parseLeaseFlags, type LeaseSettings } from './lease-flags.js';
-import {
-  parseResilienceFlags,
-  RESILIENCE_FLAGS,
-  ResilienceFlagError,
-  type ResilienceSettings,
-} from './resilience-flags.js';
-
-function resilienceSettings(value: (name: string) => string | undefined): ResilienceSettings {
-  try {
-    return parseResilienceFlags(value);
-  } catch (error) {
-    if (error instanceof ResilienceFlagError) throw new ConfigError(error.message);
-    throw error;
-  }
-}
-
-function leaseSettings(value: (name: string) => string | undefined): LeaseSettings {
-  try {
-    return parseLeaseFlags(value);
-  } catch (error) {
-    if (error instanceof LeaseFlagError) throw new ConfigError(error.message);
-    throw error;
-  }
-}
-
-function securityPolicy(value: (name: string) => string | undefined): MountSecurityPolicy {
-  try {
-    return parseSecurityFlags(value);
-  } catch (error) {
-    if (error instanceof SecurityFlagError) throw new ConfigError(error.message);
-    throw error;
-  }
-}
+import { parseSecurityFlags, SECURITY_FLAGS } from './security-flags.js';
+import { LEASE_FLAGS, parseLeaseFlags, type LeaseSettings } from './lease-flags.js';
+import { parseResilienceFlags, RESILIENCE_FLAGS, type ResilienceSettings } from './resilience-flags.js';
 
 export type HmacKeySource = 'auto' | 'file' | 'kubernetes-secret' | 'random';
 const HMAC_KEY_SOURCES: readonly HmacKeySource[] = ['auto', 'file', 'kubernetes-secret', 'random'];
@@ -159,21 +127,13 @@ const booleanFlags = new Set(
     .map(([name]) => name),
 );
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError } from './command-line.js';
 
 const logLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'off']);
 
 /** Reads flags over environment. Throws ConfigError naming the flag and the reason. */
 export function loadCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Command {
-  let parsed;
-  try {
-    parsed = parseCommandLine(argv, booleanFlags);
-  } catch (error) {
-    if (error instanceof CommandLineError) throw new ConfigError(error.message);
-    throw error;
-  }
+  const parsed = parseCommandLine(argv, booleanFlags);
   for (const name of parsed.flags.keys()) {
     if (!(name in FLAGS)) throw new ConfigError(`flag provided but not defined: -${name}`);
   }
@@ -185,29 +145,10 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
     const fromEnv = envName === undefined ? undefined : env[envName];
     return fromEnv === '' ? undefined : fromEnv;
   };
-  const bool = (name: string): boolean => {
-    const raw = value(name);
-    if (raw === undefined) return false;
-    const result = parseGoBool(raw);
-    if (result === undefined) throw new ConfigError(`invalid boolean value "${raw}" for -${name}`);
-    return result;
-  };
-  const integer = (name: string, fallback: number, min: number): number => {
-    const raw = value(name);
-    if (raw === undefined) return fallback;
-    if (!/^-?\d+$/.test(raw) || Number(raw) < min) {
-      throw new ConfigError(`invalid value "${raw}" for -${name}: must be an integer >= ${min}`);
-    }
-    return Number(raw);
-  };
-  const duration = (name: string, fallback: number): number => {
-    const raw = value(name);
-    if (raw === undefined) return fallback;
-    const ms = parseDurationMs(raw);
-    if (ms === undefined)
-      throw new ConfigError(`invalid duration "${raw}" for -${name}: use forms like 30s, 1m30s, 500ms`);
-    return ms;
-  };
+  const flags = new FlagValues(value);
+  const bool = (name: string) => flags.bool(name);
+  const integer = (name: string, fallback: number, min: number) => flags.integer(name, fallback, min);
+  const duration = (name: string, fallback: number) => flags.duration(name, fallback);
 
   if (bool('version')) {
     const output = value('output') ?? 'json';
@@ -281,9 +222,9 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
     deadlineMarginMs: duration('deadline-margin', DEFAULTS.deadlineMarginMs),
     vaultRequestTimeoutMs: duration('vault-request-timeout', DEFAULTS.vaultRequestTimeoutMs),
     shutdownGracePeriodMs: duration('shutdown-grace-period', DEFAULTS.shutdownGracePeriodMs),
-    security: securityPolicy(value),
-    leases: leaseSettings(value),
-    resilience: resilienceSettings(value),
+    security: parseSecurityFlags(value),
+    leases: parseLeaseFlags(value),
+    resilience: parseResilienceFlags(value),
   };
   return { kind: 'serve', config };
 }

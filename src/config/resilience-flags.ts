@@ -2,11 +2,7 @@
  * The flags of backpressure, retries and the circuit breaker toward Vault (docs/resilience.md)
  * and their parsing into `ResilienceSettings`. Fixed at process start; defaults live here.
  */
-import { parseDurationMs } from './command-line.js';
-
-export class ResilienceFlagError extends Error {
-  override readonly name = 'ResilienceFlagError';
-}
+import { ConfigError, FlagValues } from './command-line.js';
 
 export interface ResilienceSettings {
   /** Requests in flight per Vault address; 0: unbounded. */
@@ -56,29 +52,16 @@ export const RESILIENCE_FLAGS = {
 } as const;
 
 export function parseResilienceFlags(value: (name: string) => string | undefined): ResilienceSettings {
-  const integer = (name: string, fallback: number): number => {
-    const raw = value(name);
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw))
-      throw new ResilienceFlagError(`invalid value "${raw}" for -${name}: must be an integer >= 0`);
-    return Number(raw);
-  };
-  const duration = (name: string, fallback: number): number => {
-    const raw = value(name);
-    if (raw === undefined) return fallback;
-    const ms = parseDurationMs(raw);
-    if (ms === undefined) {
-      throw new ResilienceFlagError(`invalid duration "${raw}" for -${name}: use forms like 100ms, 2s, 1m`);
-    }
-    return ms;
-  };
+  const flags = new FlagValues(value);
+  const integer = (name: string, fallback: number) => flags.integer(name, fallback);
+  const duration = (name: string, fallback: number) => flags.duration(name, fallback);
   const rawRate = value('vault-rate-limit');
   const rateLimit = rawRate === undefined ? d.rateLimit : Number(rawRate);
   if (!Number.isFinite(rateLimit) || rateLimit < 0 || !/^\d+(\.\d+)?$/.test(rawRate ?? '0')) {
-    throw new ResilienceFlagError(`invalid value "${rawRate ?? ''}" for -vault-rate-limit: must be a number >= 0`);
+    throw new ConfigError(`invalid value "${rawRate ?? ''}" for -vault-rate-limit: must be a number >= 0`);
   }
   const rateBurst = integer('vault-rate-burst', d.rateBurst);
-  if (rateBurst < 1) throw new ResilienceFlagError('-vault-rate-burst must be at least 1');
+  if (rateBurst < 1) throw new ConfigError('-vault-rate-burst must be at least 1');
   return {
     maxInFlight: integer('vault-max-in-flight', d.maxInFlight),
     rateLimit,

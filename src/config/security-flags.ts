@@ -3,6 +3,7 @@
  * `MountSecurityPolicy`. Fixed at process start. Every default keeps existing SecretProviderClasses
  * working; a malformed value stops the provider at start rather than weakening a control.
  */
+import { ConfigError } from './command-line.js';
 import { AddressFormError, parseAllowlistEntry } from '../mount/address-allowlist.js';
 import { DEFAULT_INPUT_LIMITS } from '../mount/input-limits.js';
 import {
@@ -13,10 +14,6 @@ import {
   type OverrideMode,
 } from '../mount/parameter-overrides.js';
 import { TOKEN_SOURCES, type MountSecurityPolicy, type TokenSource } from '../mount/security-policy.js';
-
-export class SecurityFlagError extends Error {
-  override readonly name = 'SecurityFlagError';
-}
 
 export const SECURITY_FLAGS = {
   'allowed-vault-addresses': {
@@ -52,7 +49,7 @@ function list(raw: string | undefined): string[] | undefined {
 function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) {
-    throw new SecurityFlagError(`invalid value "${raw}" for -${name}: must be an integer >= 1`);
+    throw new ConfigError(`invalid value "${raw}" for -${name}: must be an integer >= 1`);
   }
   return Number(raw);
 }
@@ -67,14 +64,14 @@ export function parseSecurityFlags(value: (name: string) => string | undefined):
       const why = error instanceof AddressFormError ? error.message : 'invalid';
       // Userinfo may hold credentials: never echo it.
       const shown = entry.replace(/\/\/[^/]*@/, '//***@');
-      throw new SecurityFlagError(`invalid entry "${shown}" in -allowed-vault-addresses: ${why}`);
+      throw new ConfigError(`invalid entry "${shown}" in -allowed-vault-addresses: ${why}`);
     }
   });
 
   const directories = list(value('allowed-tls-file-dirs'));
   for (const directory of directories ?? []) {
     if (!directory.startsWith('/') || directory.split('/').includes('..')) {
-      throw new SecurityFlagError(
+      throw new ConfigError(
         `invalid directory "${directory}" in -allowed-tls-file-dirs: must be absolute, without ".."`,
       );
     }
@@ -82,19 +79,17 @@ export function parseSecurityFlags(value: (name: string) => string | undefined):
 
   const mode = (value('volume-attribute-overrides') ?? 'allow') as OverrideMode;
   if (!OVERRIDE_MODES.includes(mode)) {
-    throw new SecurityFlagError(
-      `invalid value "${mode}" for -volume-attribute-overrides: must be allow, ignore or deny`,
-    );
+    throw new ConfigError(`invalid value "${mode}" for -volume-attribute-overrides: must be allow, ignore or deny`);
   }
   const protectedParameters = list(value('protected-parameters')) ?? DEFAULT_PROTECTED_PARAMETERS;
   for (const parameter of protectedParameters) {
     if (UNPROTECTABLE_PARAMETERS.includes(parameter)) {
-      throw new SecurityFlagError(
+      throw new ConfigError(
         `-protected-parameters: "${parameter}" cannot be protected (every SecretProviderClass sets it; Vault's role binding decides what it grants)`,
       );
     }
     if (!CONNECTION_PARAMETERS_FOR_PROTECTION.includes(parameter)) {
-      throw new SecurityFlagError(
+      throw new ConfigError(
         `-protected-parameters: unknown parameter "${parameter}" (known: ${CONNECTION_PARAMETERS_FOR_PROTECTION.join(', ')})`,
       );
     }
@@ -102,9 +97,7 @@ export function parseSecurityFlags(value: (name: string) => string | undefined):
 
   const tokenSource = (value('service-account-token-source') ?? 'any') as TokenSource;
   if (!TOKEN_SOURCES.includes(tokenSource)) {
-    throw new SecurityFlagError(
-      `invalid value "${tokenSource}" for -service-account-token-source: must be any or secrets`,
-    );
+    throw new ConfigError(`invalid value "${tokenSource}" for -service-account-token-source: must be any or secrets`);
   }
 
   return {
