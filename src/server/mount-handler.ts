@@ -10,6 +10,7 @@ import type { MountSpec } from '../mount/mount-spec.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import { isProviderError } from '../errors.js';
+import { parseAttributes, unknownParameters } from '../mount/attributes.js';
 import { describeAddress } from '../vault/vault-http.js';
 import { statusName, toGrpcFailure } from './grpc-status.js';
 
@@ -37,7 +38,10 @@ export function createMountHandler(service: MountService, logger: Logger, metric
       metrics.mountRequests.inc({ result });
       metrics.mountDuration.observe({ result }, seconds);
       const level = result === 'ok' ? 'info' : 'warn';
-      logger[level](auditLine(spec, output, result, seconds, failure), 'mount');
+      logger[level](
+        { ...auditLine(spec, output, result, seconds, failure), ...likelyTypos(input.attributes) },
+        'mount',
+      );
     };
     Promise.resolve()
       .then(() => {
@@ -75,6 +79,24 @@ function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown>): number {
   const deadline = call.getDeadline();
   if (deadline instanceof Date) return deadline.getTime();
   return Number.isFinite(deadline) ? deadline : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * SPC parameters are a flat map the driver merges with volume attributes, so an unknown key
+ * is tolerated; one that looks like a misspelt known parameter (`vaultAdress`) is named in the
+ * audit line, because its value is silently not used.
+ */
+function likelyTypos(attributes: string): { possiblyMisspeltParameters?: string[] } {
+  let map: Map<string, string>;
+  try {
+    map = parseAttributes(attributes);
+  } catch {
+    return {};
+  }
+  const typos = unknownParameters(map).flatMap(({ key, suggestion }) =>
+    suggestion === undefined ? [] : [`${key} (did you mean ${suggestion}?)`],
+  );
+  return typos.length === 0 ? {} : { possiblyMisspeltParameters: typos };
 }
 
 function auditLine(

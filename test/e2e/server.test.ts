@@ -48,6 +48,17 @@ describe('the socket server', () => {
     }
   });
 
+  test('the audit line names a misspelt SPC parameter, whose value is otherwise silently unused', async () => {
+    await h.mount(h.appPod(), { ...spcParameters(OBJECTS), vaultAdress: 'https://elsewhere:8200' });
+    const audit = JSON.parse(h.logs.filter((line) => line.includes('"audit":true')).at(-1) ?? '{}') as {
+      result?: string;
+      possiblyMisspeltParameters?: string[];
+    };
+    assert.equal(audit.result, 'ok');
+    assert.deepEqual(audit.possiblyMisspeltParameters, ['vaultAdress (did you mean vaultAddress?)']);
+    assert.ok(!h.logs.join('\n').includes('elsewhere'), 'names only, never values');
+  });
+
   test('health: live, ready while serving, and metrics', async () => {
     const base = `http://127.0.0.1:${h.provider.healthAddress!.port}`;
     const live = await request(`${base}/health/live`);
