@@ -161,10 +161,9 @@ export class KubeClient {
     const host = env.data.KUBERNETES_SERVICE_HOST;
     // An IPv6 service IP needs brackets in a URL (`https://[fd00::1]:443`).
     const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-    const [caPem, namespace] = await Promise.all([
-      readConfigFile(join(dir, 'ca.crt')),
-      readConfigFile(join(dir, 'namespace')),
-    ]);
+    // One after the other, so a missing directory is always reported by its first file.
+    const caPem = await readConfigFile(join(dir, 'ca.crt'));
+    const namespace = await readConfigFile(join(dir, 'namespace'));
     if (namespace.trim() === '') {
       throw new KubeApiError('ERR_KUBE_CONFIG', `in-cluster Kubernetes config: "${join(dir, 'namespace')}" is empty`);
     }
