@@ -7,8 +7,8 @@ import { issueLogin, mountDisplayPrefix, parseTokenFields, tokenFieldsData, type
 import { empty, logical, type HandlerResult } from './envelope.js';
 import { errorResponse, unsupportedOperation, unsupportedPath } from './errors.js';
 import { audiences, parsePublicKeys, stringList, verifyJwt } from './jwt-verify.js';
-import { listResponse } from './kv-v1.js';
 import type { Engine, EngineRequest, Existence } from './state.js';
+import { handleNamedRole } from './named-roles.js';
 
 export interface JwtConfig {
   readonly publicKeysPem: readonly string[];
@@ -95,36 +95,31 @@ export class JwtAuthEngine implements Engine {
   }
 
   private handleRole(request: EngineRequest, name: string): HandlerResult {
-    if (request.operation === 'list') return listResponse([...this.roles.keys()].sort(), this.type);
-    if (name === '') throw unsupportedPath();
-    if (request.operation === 'delete') {
-      this.roles.delete(name);
-      return empty();
-    }
-    if (request.operation === 'read') {
-      const role = this.roles.get(name);
-      if (role === undefined) return empty();
-      return logical({
-        mountType: this.type,
-        data: {
-          bound_audiences: [...role.boundAudiences],
-          bound_subject: role.boundSubject,
-          role_type: role.roleType,
-          user_claim: role.userClaim,
-          ...tokenFieldsData(role.token),
-        },
-      });
-    }
-    const d = request.data;
-    this.writeRole(name, {
-      // Vault's default role_type is "oidc", which JWT login then refuses.
-      roleType: d.role_type === 'jwt' ? 'jwt' : 'oidc',
-      boundAudiences: stringList(d.bound_audiences),
-      userClaim: typeof d.user_claim === 'string' ? d.user_claim : '',
-      boundSubject: typeof d.bound_subject === 'string' ? d.bound_subject : '',
-      token: parseTokenFields(d),
-    });
-    return empty();
+    return handleNamedRole(
+      request,
+      name,
+      this.roles,
+      this.type,
+      (role) => ({
+        bound_audiences: [...role.boundAudiences],
+        bound_subject: role.boundSubject,
+        role_type: role.roleType,
+        user_claim: role.userClaim,
+        ...tokenFieldsData(role.token),
+      }),
+      () => {
+        const d = request.data;
+        this.writeRole(name, {
+          // Vault's default role_type is "oidc", which JWT login then refuses.
+          roleType: d.role_type === 'jwt' ? 'jwt' : 'oidc',
+          boundAudiences: stringList(d.bound_audiences),
+          userClaim: typeof d.user_claim === 'string' ? d.user_claim : '',
+          boundSubject: typeof d.bound_subject === 'string' ? d.bound_subject : '',
+          token: parseTokenFields(d),
+        });
+        return empty();
+      },
+    );
   }
 
   private async login(request: EngineRequest): Promise<HandlerResult> {

@@ -9,8 +9,8 @@ import { issueLogin, mountDisplayPrefix, parseTokenFields, tokenFieldsData, type
 import { empty, logical, type HandlerResult } from './envelope.js';
 import { errorResponse, unsupportedOperation, unsupportedPath } from './errors.js';
 import { audiences, globMatch, parsePublicKeys, stringList, verifyJwt } from './jwt-verify.js';
-import { listResponse } from './kv-v1.js';
 import type { Engine, EngineRequest, Existence } from './state.js';
+import { handleNamedRole } from './named-roles.js';
 
 export interface KubernetesConfig {
   readonly kubernetesHost: string;
@@ -102,44 +102,39 @@ export class KubernetesAuthEngine implements Engine {
   }
 
   private handleRole(request: EngineRequest, name: string): HandlerResult {
-    if (request.operation === 'list') return listResponse([...this.roles.keys()].sort(), this.type);
-    if (name === '') throw unsupportedPath();
-    if (request.operation === 'delete') {
-      this.roles.delete(name);
-      return empty();
-    }
-    if (request.operation === 'read') {
-      const role = this.roles.get(name);
-      if (role === undefined) return empty();
-      return logical({
-        mountType: this.type,
-        data: {
-          alias_name_source: 'serviceaccount_uid',
-          audience: role.audience ?? '',
-          bound_service_account_names: [...role.boundServiceAccountNames],
-          bound_service_account_namespaces: [...role.boundServiceAccountNamespaces],
-          ...tokenFieldsData(role.token),
-        },
-      });
-    }
-    const d = request.data;
-    const audience = typeof d.audience === 'string' && d.audience !== '' ? d.audience : undefined;
-    this.writeRole(name, {
-      boundServiceAccountNames: stringList(d.bound_service_account_names),
-      boundServiceAccountNamespaces: stringList(d.bound_service_account_namespaces),
-      ...(audience === undefined ? {} : { audience }),
-      token: parseTokenFields(d),
-    });
-    // The plugin warns (but accepts) when no audience is bound.
-    return audience === undefined
-      ? logical({
-          mountType: this.type,
-          data: null,
-          warnings: [
-            'This role does not have an audience. In Vault v1.21+, specifying an audience on roles will be required.',
-          ],
-        })
-      : empty();
+    return handleNamedRole(
+      request,
+      name,
+      this.roles,
+      this.type,
+      (role) => ({
+        alias_name_source: 'serviceaccount_uid',
+        audience: role.audience ?? '',
+        bound_service_account_names: [...role.boundServiceAccountNames],
+        bound_service_account_namespaces: [...role.boundServiceAccountNamespaces],
+        ...tokenFieldsData(role.token),
+      }),
+      () => {
+        const d = request.data;
+        const audience = typeof d.audience === 'string' && d.audience !== '' ? d.audience : undefined;
+        this.writeRole(name, {
+          boundServiceAccountNames: stringList(d.bound_service_account_names),
+          boundServiceAccountNamespaces: stringList(d.bound_service_account_namespaces),
+          ...(audience === undefined ? {} : { audience }),
+          token: parseTokenFields(d),
+        });
+        // The plugin warns (but accepts) when no audience is bound.
+        return audience === undefined
+          ? logical({
+              mountType: this.type,
+              data: null,
+              warnings: [
+                'This role does not have an audience. In Vault v1.21+, specifying an audience on roles will be required.',
+              ],
+            })
+          : empty();
+      },
+    );
   }
 
   private async login(request: EngineRequest): Promise<HandlerResult> {

@@ -11,9 +11,9 @@ import { formatGoDuration, parseDurationSeconds, rfc3339Nano, SYSTEM_DEFAULT_TTL
 import { empty, logical, type HandlerResult } from './envelope.js';
 import { errorResponse, unsupportedOperation, unsupportedPath } from './errors.js';
 import { base62, colonHex, randomSerial, withNamespaceSuffix } from './ids.js';
-import { listResponse } from './kv-v1.js';
 import type { Engine, EngineRequest, Existence } from './state.js';
 import { buildCertificate } from './x509.js';
+import { handleNamedRole } from './named-roles.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -93,50 +93,45 @@ export class PkiEngine implements Engine {
   }
 
   private handleRole(request: EngineRequest, name: string): HandlerResult {
-    if (request.operation === 'list') return listResponse([...this.roles.keys()].sort(), this.type);
-    if (name === '') throw unsupportedPath();
-    if (request.operation === 'delete') {
-      this.roles.delete(name);
-      return empty();
-    }
-    if (request.operation === 'read') {
-      const role = this.roles.get(name);
-      if (role === undefined) return empty();
-      return logical({
-        mountType: this.type,
-        data: {
-          allow_any_name: role.allowAnyName ?? false,
-          allow_bare_domains: role.allowBareDomains ?? false,
-          allow_ip_sans: role.allowIpSans ?? true,
-          allow_localhost: role.allowLocalhost ?? true,
-          allow_subdomains: role.allowSubdomains,
-          allowed_domains: [...role.allowedDomains],
-          generate_lease: role.generateLease ?? false,
-          key_type: role.keyType ?? 'rsa',
-          max_ttl: role.maxTtlSeconds ?? 0,
-          ttl: role.ttlSeconds ?? 0,
-        },
-      });
-    }
-    const d = request.data;
-    const list = (v: unknown): string[] =>
-      Array.isArray(v) ? v.map(String) : typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()) : [];
-    const bool = (v: unknown): boolean | undefined => (v === undefined ? undefined : v === true || v === 'true');
-    const keyType = d.key_type === 'ec' ? 'ec' : 'rsa';
-    const role: PkiRole = {
-      allowedDomains: list(d.allowed_domains),
-      allowSubdomains: bool(d.allow_subdomains) ?? false,
-      allowBareDomains: bool(d.allow_bare_domains) ?? false,
-      allowAnyName: bool(d.allow_any_name) ?? false,
-      allowLocalhost: bool(d.allow_localhost) ?? true,
-      allowIpSans: bool(d.allow_ip_sans) ?? true,
-      generateLease: bool(d.generate_lease) ?? false,
-      keyType,
-      ttlSeconds: parseDurationSeconds(d.ttl, 'ttl') ?? 0,
-      maxTtlSeconds: parseDurationSeconds(d.max_ttl, 'max_ttl') ?? 0,
-    };
-    this.roles.set(name, role);
-    return empty();
+    return handleNamedRole(
+      request,
+      name,
+      this.roles,
+      this.type,
+      (role) => ({
+        allow_any_name: role.allowAnyName ?? false,
+        allow_bare_domains: role.allowBareDomains ?? false,
+        allow_ip_sans: role.allowIpSans ?? true,
+        allow_localhost: role.allowLocalhost ?? true,
+        allow_subdomains: role.allowSubdomains,
+        allowed_domains: [...role.allowedDomains],
+        generate_lease: role.generateLease ?? false,
+        key_type: role.keyType ?? 'rsa',
+        max_ttl: role.maxTtlSeconds ?? 0,
+        ttl: role.ttlSeconds ?? 0,
+      }),
+      () => {
+        const d = request.data;
+        const list = (v: unknown): string[] =>
+          Array.isArray(v) ? v.map(String) : typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()) : [];
+        const bool = (v: unknown): boolean | undefined => (v === undefined ? undefined : v === true || v === 'true');
+        const keyType = d.key_type === 'ec' ? 'ec' : 'rsa';
+        const role: PkiRole = {
+          allowedDomains: list(d.allowed_domains),
+          allowSubdomains: bool(d.allow_subdomains) ?? false,
+          allowBareDomains: bool(d.allow_bare_domains) ?? false,
+          allowAnyName: bool(d.allow_any_name) ?? false,
+          allowLocalhost: bool(d.allow_localhost) ?? true,
+          allowIpSans: bool(d.allow_ip_sans) ?? true,
+          generateLease: bool(d.generate_lease) ?? false,
+          keyType,
+          ttlSeconds: parseDurationSeconds(d.ttl, 'ttl') ?? 0,
+          maxTtlSeconds: parseDurationSeconds(d.max_ttl, 'max_ttl') ?? 0,
+        };
+        this.roles.set(name, role);
+        return empty();
+      },
+    );
   }
 
   private nameAllowed(role: PkiRole, name: string): boolean {
