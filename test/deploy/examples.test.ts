@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { CONNECTION_PARAMETERS } from '../../src/mount/connection.js';
 import { REPO_ROOT, parseObjects, validateBuiltIn, type KubeObject } from '../support/kube-tools.js';
 
 const EXAMPLES = join(REPO_ROOT, 'deploy', 'examples');
@@ -19,21 +20,7 @@ async function load(name: string): Promise<KubeObject[]> {
 }
 
 /** SPC parameters understood by the Go provider (pod keys are added by the driver). */
-const PARAMETERS = [
-  'roleName',
-  'vaultAddress',
-  'vaultNamespace',
-  'vaultKubernetesMountPath',
-  'vaultAuthMountPath',
-  'vaultCACertPath',
-  'vaultCADirectory',
-  'vaultTLSServerName',
-  'vaultTLSClientCertPath',
-  'vaultTLSClientKeyPath',
-  'vaultSkipTLSVerify',
-  'audience',
-  'objects',
-] as const;
+const PARAMETERS: readonly string[] = [...CONNECTION_PARAMETERS, 'objects'];
 
 const objectEntry = z.strictObject({
   objectName: z
@@ -57,7 +44,7 @@ const secretProviderClass = z.object({
     parameters: z
       .record(z.string(), z.string())
       .refine(
-        (parameters) => Object.keys(parameters).every((key) => (PARAMETERS as readonly string[]).includes(key)),
+        (parameters) => Object.keys(parameters).every((key) => PARAMETERS.includes(key)),
         'only Go-provider parameters',
       )
       .refine(
