@@ -13,8 +13,10 @@
  *   process-level skip (vault/api only ever switches "insecure" on).
  */
 import { InvalidParameterError } from '../errors.js';
-import type { ConnectionDefaults, TlsSettings, VaultAuth, VaultConnection } from './mount-spec.js';
-import { parseGoBool } from '../config/command-line.js';
+import type { TlsSettings, VaultConnection } from '../vault/vault-connection.js';
+import type { VaultAuth } from '../vault/vault-identity.js';
+import type { ConnectionDefaults } from './mount-spec.js';
+import { parseGoBool } from '../go-compat/parse-bool.js';
 
 export const DEFAULT_AUDIENCE = 'vault';
 

@@ -15,7 +15,7 @@
 import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { InvalidParameterError } from '../errors.js';
-import type { TlsSettings } from './mount-spec.js';
+import type { TlsSettings } from '../vault/vault-connection.js';
 
 const FILE_PARAMETERS = {
   caCertPath: 'vaultCACertPath',

@@ -1,40 +1,10 @@
 /**
  * The typed result of parsing one MountRequest (lives for one Mount call). Everything the
  * provider needs to serve the volume, validated once at the boundary; inside, code trusts it.
+ * The connection, auth and pod types belong to `vault/`, which sends the requests.
  */
-
-export interface PodInfo {
-  readonly namespace: string;
-  readonly name: string;
-  readonly uid: string;
-  readonly serviceAccountName: string;
-}
-
-/** TLS settings toward Vault. File paths are read from the provider's own filesystem. */
-export interface TlsSettings {
-  readonly caCertPath?: string;
-  readonly caDirectory?: string;
-  readonly serverName?: string;
-  readonly clientCertPath?: string;
-  readonly clientKeyPath?: string;
-  readonly skipVerify: boolean;
-}
-
-export interface VaultConnection {
-  /** `https://host:port`, `http://host:port` or `unix:///path/to/agent.sock`. */
-  readonly address: string;
-  /** Sent as `X-Vault-Namespace` on every request, login included. */
-  readonly namespace?: string;
-  readonly tls: TlsSettings;
-}
-
-export interface VaultAuth {
-  /** Auth mount path without `auth/` prefix or slashes, e.g. `kubernetes` or `jwt`. */
-  readonly mountPath: string;
-  readonly roleName: string;
-  /** Audience of the service-account token we pick from the driver's tokens. */
-  readonly audience: string;
-}
+import type { TlsSettings, VaultConnection } from '../vault/vault-connection.js';
+import type { PodInfo, VaultAuth } from '../vault/vault-identity.js';
 
 export type Encoding = 'utf-8' | 'base64' | 'hex';
 

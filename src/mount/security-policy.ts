@@ -17,7 +17,8 @@ import {
 } from './address-allowlist.js';
 import { guardTlsFiles } from './file-parameter-guard.js';
 import { checkRequestSize, DEFAULT_INPUT_LIMITS, type InputLimits } from './input-limits.js';
-import type { ConnectionDefaults, VaultConnection } from './mount-spec.js';
+import type { VaultConnection } from '../vault/vault-connection.js';
+import type { ConnectionDefaults } from './mount-spec.js';
 import { SERVICE_ACCOUNT_TOKENS_KEY } from './service-account-token.js';
 import { applyOverridePolicy, DEFAULT_OVERRIDE_POLICY, type OverridePolicy } from './parameter-overrides.js';
 

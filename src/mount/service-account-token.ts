@@ -12,8 +12,15 @@
  */
 import { z } from 'zod';
 import { InvalidParameterError, MissingServiceAccountTokenError } from '../errors.js';
+import type { PodInfo } from '../vault/vault-identity.js';
 
 export const SERVICE_ACCOUNT_TOKENS_KEY = 'csi.storage.k8s.io/serviceAccount.tokens';
+
+/** Mints the pod's token when the driver sent none (`-token-request-fallback`; `kube/` meets it). */
+export interface ServiceAccountTokenMinter {
+  /** A JWT for `pod`'s service account with `audience`; throws a ProviderError. */
+  mint(pod: PodInfo, audience: string, signal: AbortSignal): Promise<string>;
+}
 
 /** The serialised `TokenRequestStatus` map: audience → { token, expirationTimestamp }. */
 const TokensSchema = z.record(z.string(), z.unknown());
