@@ -4,10 +4,10 @@
  * connection defaults here field by field. Defaults live in this file only.
  */
 import { z } from 'zod';
-import type { ConnectionDefaults } from '../mount/mount-spec.js';
+import type { ConnectionDefaults } from '../mount/spec/mount-spec.js';
 import { LOG_LEVELS, type LogLevel } from '../observability/logger.js';
 import { ConfigError, FlagValues, parseCommandLine } from './command-line.js';
-import type { MountSecurityPolicy } from '../mount/security-policy.js';
+import type { MountSecurityPolicy } from '../mount/policy/security-policy.js';
 import { parseSecurityFlags, SECURITY_FLAGS } from './security-flags.js';
 import type { LeaseSettings } from '../leases/lease-settings.js';
 import type { ResilienceSettings } from '../vault/resilience.js';

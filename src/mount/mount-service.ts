@@ -12,13 +12,13 @@ import { runWithRequestContext } from '../vault/request-context.js';
 import type { FirstMountTracker } from './first-mount-tracker.js';
 import type { VaultRequest, VaultSecret } from '../vault/vault-request.js';
 import type { SecretSource } from './secret-source.js';
-import type { ServiceAccountTokenMinter } from './service-account-token.js';
-import { parseMountRequest } from './attributes.js';
-import type { ConnectionDefaults, MountSpec } from './mount-spec.js';
-import { objectVersion } from './object-version.js';
+import type { ServiceAccountTokenMinter } from './parse/service-account-token.js';
+import { parseMountRequest } from './parse/attributes.js';
+import type { ConnectionDefaults, MountSpec } from './spec/mount-spec.js';
+import { objectVersion } from './output/object-version.js';
 import { planRequests } from './plan.js';
-import { renderPlanned } from './render-planned.js';
-import { DEFAULT_SECURITY_POLICY, guardFiles, type MountSecurityPolicy } from './security-policy.js';
+import { renderPlanned } from './render/render-planned.js';
+import { DEFAULT_SECURITY_POLICY, guardFiles, type MountSecurityPolicy } from './policy/security-policy.js';
 
 export interface MountInput {
   readonly attributes: string;
