@@ -23,7 +23,7 @@
 import { SecretNotFoundError } from '../../errors.js';
 import type { VaultSecret } from '../../vault/vault-request.js';
 import { decodeEncoding } from './decode-encoding.js';
-import { goJson, isPlainObject } from '../go-json.js';
+import { goJson, isPlainObject } from '../../go-compat/go-json.js';
 import type { SecretObjectSpec } from '../spec/mount-spec.js';
 
 /** Key names listed in a "key not found" message at most; the rest are counted. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { goJson } from '../../src/mount/go-json.js';
+import { goJson } from '../../src/go-compat/go-json.js';
 
 describe('goJson: the bytes Go encoding/json writes', () => {
   const cases: [string, unknown, string][] = [
