@@ -1,0 +1,26 @@
+/**
+ * `template` objects: one file rendered from several secrets by the sandboxed Go text/template
+ * engine (src/template), as Vault Agent Injector annotations are. The template and its reads
+ * come from `parse/template-source.ts`; the plan fetched each read once.
+ */
+import { executeTemplate, TemplateError } from '../../template/index.js';
+import type { VaultSecret } from '../../vault/vault-request.js';
+import { parsedTemplate, positioned, readOfCall, type TemplateRead } from '../parse/template-source.js';
+import type { SecretObjectSpec } from '../spec/mount-spec.js';
+
+/**
+ * Renders the template. `read` returns the response planned for one call; a TemplateError at
+ * run time (a missing field, a limit) becomes an InvalidParameterError with its position.
+ */
+export function renderTemplate(object: SecretObjectSpec, read: (call: TemplateRead) => VaultSecret): Buffer {
+  const label = `object ${JSON.stringify(object.objectName)}`;
+  try {
+    return Buffer.from(
+      executeTemplate(parsedTemplate(object), (path, args) => read(readOfCall(path, args))),
+      'utf8',
+    );
+  } catch (error) {
+    if (error instanceof TemplateError) throw positioned(label, error);
+    throw error;
+  }
+}
