@@ -5,6 +5,7 @@
  */
 import { request, errors as undiciErrors } from 'undici';
 import { DeadlineExceededError, ProviderError, ResponseTooLargeError, VaultUnavailableError } from '../errors.js';
+import { goJson } from '../go-compat/go-json.js';
 import type { VaultConnection } from './vault-connection.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import type { VaultTransport } from './transport.js';
@@ -145,7 +146,8 @@ export class VaultHttp {
     if (connection.namespace !== undefined) headers['x-vault-namespace'] = connection.namespace;
     let payload: string | undefined;
     if (req.body !== undefined) {
-      payload = JSON.stringify(req.body);
+      // Go's encoding, so secretArgs reach Vault as the Go provider sends them (64-bit integers, -0).
+      payload = goJson(req.body);
       headers['content-type'] = 'application/json';
     }
     const stopTimer = this.options.metrics?.vaultRequestDuration.startTimer({ operation: req.operation });

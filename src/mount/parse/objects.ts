@@ -28,6 +28,7 @@ import type { Encoding, SecretObjectSpec } from '../spec/mount-spec.js';
 import { assertDistinctObjectPaths, validateObjectPath } from './object-path.js';
 import { FEATURE_FIELDS, parseObjectFeatures } from './object-features.js';
 import { normaliseSecretPath } from './secret-path.js';
+import { goArgumentValue, GoTimestamp } from './go-yaml-scalars.js';
 import { parseObjectsYaml, scalarSource } from './objects-yaml.js';
 import { didYouMean } from './suggest.js';
 
@@ -99,7 +100,11 @@ export function rawObjectFields(object: SecretObjectSpec): RawObjectFields {
 
 /** Validates types only; values are read from the original object (zod copies would let a
  * `__proto__` key become a prototype). */
-const scalarField = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'must be a string' }).optional();
+const scalarField = z
+  .union([z.string(), z.number(), z.bigint(), z.boolean(), z.instanceof(GoTimestamp), z.null()], {
+    error: 'must be a string',
+  })
+  .optional();
 const EntrySchema = z.strictObject({
   objectName: scalarField,
   secretPath: scalarField,
@@ -175,8 +180,9 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
     const value = Object.hasOwn(entry, field) ? entry[field] : undefined;
     if (value === undefined || value === null) return '';
     if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean')
+    if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
       return scalarSource(doc, index, field) ?? String(value);
+    if (value instanceof GoTimestamp) return value.source;
     return '';
   };
   const objectName = text('objectName');
@@ -234,7 +240,8 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
   }
 
   const argsValue = Object.hasOwn(entry, 'secretArgs') ? entry.secretArgs : undefined;
-  const secretArgs = isPlainObject(argsValue) ? argsValue : undefined;
+  // Go's values (timestamps as RFC 3339): they are sent to Vault and hashed into versions.
+  const secretArgs = isPlainObject(argsValue) ? (goArgumentValue(argsValue) as Record<string, unknown>) : undefined;
   if (secretArgs !== undefined && hasNonFiniteNumber(secretArgs)) {
     throw new InvalidParameterError(`${label}: field "secretArgs" contains .inf or .nan, which JSON cannot carry`);
   }
