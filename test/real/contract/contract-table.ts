@@ -22,6 +22,7 @@ export const PROVIDER_ENDPOINTS = [
   'auth/token/renew-self',
   'sys/health',
   'sys/capabilities-self',
+  'sys/internal/ui/mounts',
 ] as const;
 
 export type Endpoint = (typeof PROVIDER_ENDPOINTS)[number];
@@ -530,6 +531,49 @@ export const CONTRACT_ROWS: readonly ContractRow[] = [
     }),
   },
 
+  // --- the mount behind a refused path (the KV v2 "data/" hint) ---
+  {
+    name: 'sys-internal-ui-mounts-secret-app-token',
+    endpoint: 'sys/internal/ui/mounts',
+    request: get('sys/internal/ui/mounts/secret/myapp/prod'),
+  },
+  {
+    name: 'sys-internal-ui-mounts-secret-root',
+    endpoint: 'sys/internal/ui/mounts',
+    request: get('sys/internal/ui/mounts/secret/myapp/prod', root),
+  },
+  {
+    name: 'sys-internal-ui-mounts-kv1-app-token',
+    endpoint: 'sys/internal/ui/mounts',
+    request: get('sys/internal/ui/mounts/kv/app1'),
+  },
+  {
+    name: 'sys-internal-ui-mounts-forbidden-path',
+    endpoint: 'sys/internal/ui/mounts',
+    request: get('sys/internal/ui/mounts/secret/forbidden/x'),
+  },
+  {
+    name: 'sys-internal-ui-mounts-unmounted',
+    endpoint: 'sys/internal/ui/mounts',
+    request: get('sys/internal/ui/mounts/nomount/x'),
+  },
+  {
+    name: 'sys-internal-ui-mounts-no-token',
+    endpoint: 'sys/internal/ui/mounts',
+    request: get('sys/internal/ui/mounts/secret/myapp/prod', () => null),
+  },
+  {
+    name: 'sys-internal-ui-mounts-garbage-token',
+    endpoint: 'sys/internal/ui/mounts',
+    request: get('sys/internal/ui/mounts/secret/myapp/prod', () => 's.garbage'),
+    deliberate: { fields: ['errors'], why: HASHICORP_TOKEN_ERRORS },
+  },
+  {
+    name: 'ns-sys-internal-ui-mounts',
+    endpoint: 'sys/internal/ui/mounts',
+    request: get('sys/internal/ui/mounts/secret/app/cfg', (s) => s.namespaceToken, 'team1'),
+  },
+
   // --- sealed ---
   { name: 'sealed-kv2-read-503', endpoint: 'read', sealed: true, request: get('secret/data/myapp/prod') },
   {
@@ -597,6 +641,12 @@ export const CONTRACT_ROWS: readonly ContractRow[] = [
     endpoint: 'sys/health',
     sealed: true,
     request: () => ({ method: 'HEAD', path: 'sys/health', token: null }),
+  },
+  {
+    name: 'sealed-ui-mounts-503',
+    endpoint: 'sys/internal/ui/mounts',
+    sealed: true,
+    request: get('sys/internal/ui/mounts/secret/myapp/prod'),
   },
   {
     name: 'sealed-ns-sys-health',
