@@ -77,6 +77,19 @@ describe('each pod is served with its own Vault identity', () => {
     );
   });
 
+  test('a Vault namespace that does not exist is named, not the role binding', async () => {
+    await assert.rejects(
+      h.mount(h.appPod(), spcParameters(KV_OBJECTS, { vaultNamespace: 'no-such-team' })),
+      (error: { code?: number; details?: string }) => {
+        assert.equal(error.code, status.INVALID_ARGUMENT);
+        assert.match(error.details ?? '', /Vault namespace "no-such-team" does not exist/);
+        assert.match(error.details ?? '', /check vaultNamespace/);
+        assert.doesNotMatch(error.details ?? '', /binds this service account/);
+        return true;
+      },
+    );
+  });
+
   test('no token for our audience: the error tells the operator to add it to tokenRequests', async () => {
     const h2 = await startHarness({ driver: { tokenAudiences: ['sts.amazonaws.com'] } });
     try {
