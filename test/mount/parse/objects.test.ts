@@ -212,10 +212,7 @@ describe('method', () => {
   }
   for (const written of ['FETCH', 'OPTIONS', '"GET /"', 'CONNECT']) {
     test(`${written} is rejected`, () => {
-      rejects(
-        entry(`method: ${written}`),
-        /field "method" .* is not supported; use one of GET, PUT, POST, LIST$/,
-      );
+      rejects(entry(`method: ${written}`), /field "method" .* is not supported; use one of GET, PUT, POST, LIST$/);
     });
   }
   // Real methods whose answer cannot be mounted: refused before anything is sent, with the reason
