@@ -8,7 +8,7 @@ import { DeadlineExceededError, ProviderError, ResponseTooLargeError, VaultUnava
 import type { VaultConnection } from './vault-connection.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import type { VaultTransport } from './transport.js';
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep } from '../async/abortable-sleep.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { currentRequestContext } from './request-context.js';
 import type { RequestScheduler } from './request-scheduler.js';
