@@ -9,6 +9,11 @@ import type { ProviderConfig } from './config/provider-config.js';
 import { resolveHmacKey, runsInCluster } from './config/hmac-key-source.js';
 import type { KubeClient } from './kube/in-cluster.js';
 import { KubeClientHolder } from './kube/kube-client-holder.js';
+import {
+  POD_WATCH_FEATURE,
+  TOKEN_REQUEST_FALLBACK_FEATURE,
+  requireFeaturePermissions,
+} from './kube/feature-permissions.js';
 import { LeaseLifecycle } from './leases/lease-lifecycle.js';
 import { tokenRequestFallback } from './kube/token-request-fallback.js';
 import { MountService } from './mount/mount-service.js';
@@ -63,6 +68,14 @@ export async function startProvider(config: ProviderConfig, options: StartOption
   let hmacKey: Buffer;
   try {
     hmacKey = await resolveHmacKey(config, { logger, kube, inCluster: kube.provided || runsInCluster() });
+    await requireFeaturePermissions(
+      kube,
+      [
+        ...(config.tokenRequestFallback ? [TOKEN_REQUEST_FALLBACK_FEATURE] : []),
+        ...(config.leases.revokeDeletedPods ? [POD_WATCH_FEATURE] : []),
+      ],
+      logger,
+    );
   } catch (error) {
     await kube.close();
     throw error;
