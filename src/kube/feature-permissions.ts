@@ -83,7 +83,7 @@ export async function requireFeaturePermissions(
       if (denied.length > 0) {
         problems.push(
           `${feature.flag} needs ${denied.map(describeRule).join(' and ')} in all namespaces (API group ""), ` +
-            `which the provider's service account is not allowed; with Helm set ${feature.helmValue} ` +
+            `and the provider's service account may not: with Helm set ${feature.helmValue} ` +
             `(it grants them and sets the flag) rather than passing the flag itself, or bind a ClusterRole with these rules`,
         );
       }

@@ -14,7 +14,7 @@ import {
   type ServiceAccountIssuer,
   type ServiceAccountTokenClaims,
 } from '../../../support/cluster/service-account-issuer.js';
-import { kubectl, type KubeObject, type RunResult } from '../../../support/kube-tools.js';
+import { helm, kubectl, type KubeObject, type RunResult } from '../../../support/kube-tools.js';
 import { SERVICE_ACCOUNT_ISSUER, type KubeApiServer } from './api-server.js';
 
 const path = (...segments: string[]): string => segments.map(encodeURIComponent).join('/');
@@ -195,4 +195,9 @@ export async function applyOrThrow(
   const result = await applyObjects(server, objects, options);
   if (result.code !== 0) throw new Error(`kubectl apply failed (${result.code}): ${result.stderr}`);
   return result.stdout.split('\n').filter((line) => line !== '');
+}
+
+/** helm against the tier's server as the admin. */
+export function helmAs(server: KubeApiServer, args: readonly string[]): Promise<RunResult> {
+  return helm(['--kubeconfig', server.kubeconfigPath, ...args]);
 }
