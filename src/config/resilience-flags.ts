@@ -1,34 +1,9 @@
 /**
  * The flags of backpressure, retries and the circuit breaker toward Vault (docs/resilience.md)
- * and their parsing into `ResilienceSettings`. Fixed at process start; defaults live here.
+ * and their parsing into `ResilienceSettings` (which, with its defaults, `vault/` owns).
  */
+import { RESILIENCE_DEFAULTS, type ResilienceSettings } from '../vault/resilience.js';
 import { ConfigError, FlagValues } from './command-line.js';
-
-export interface ResilienceSettings {
-  /** Requests in flight per Vault address; 0: unbounded. */
-  readonly maxInFlight: number;
-  /** Requests per second per Vault address; 0: no rate limit. */
-  readonly rateLimit: number;
-  readonly rateBurst: number;
-  /** Retries after the first attempt (429, 5xx, connection errors). */
-  readonly maxRetries: number;
-  readonly retryBaseDelayMs: number;
-  readonly retryMaxDelayMs: number;
-  /** Consecutive failures that open an address's circuit; 0 disables the breaker. */
-  readonly circuitFailures: number;
-  readonly circuitOpenMs: number;
-}
-
-export const RESILIENCE_DEFAULTS: ResilienceSettings = {
-  maxInFlight: 32,
-  rateLimit: 0,
-  rateBurst: 20,
-  maxRetries: 2,
-  retryBaseDelayMs: 100,
-  retryMaxDelayMs: 2_000,
-  circuitFailures: 5,
-  circuitOpenMs: 10_000,
-};
 
 const d = RESILIENCE_DEFAULTS;
 

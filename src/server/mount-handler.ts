@@ -6,11 +6,11 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MountRequest__Output } from '../generated/v1alpha1/MountRequest.js';
 import type { MountResponse } from '../generated/v1alpha1/MountResponse.js';
 import type { MountInput, MountOutput, MountService } from '../mount/mount-service.js';
-import type { MountSpec } from '../mount/mount-spec.js';
+import type { MountSpec } from '../mount/spec/mount-spec.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import { isProviderError } from '../errors.js';
-import { parseAttributes, unknownParameters } from '../mount/attributes.js';
+import { parseAttributes, unknownParameters } from '../mount/parse/attributes.js';
 import { describeAddress } from '../vault/vault-http.js';
 import { statusName, toGrpcFailure } from './grpc-status.js';
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { loadCommand } from '../../../src/config/provider-config.js';
+import { MIN_HMAC_KEY_BYTES } from '../../../src/config/hmac-key.js';
 import { loadOrCreateHmacKey } from '../../../src/kube/hmac-key-secret.js';
 import type { KubeClient } from '../../../src/kube/in-cluster.js';
 import { startProvider } from '../../../src/provider.js';
@@ -83,7 +84,14 @@ describe('kube tier: the provider’s own API calls as the chart’s ServiceAcco
   test('the HMAC key Secret is created once when four providers race, and all load its key', async () => {
     const { logger } = capturedLogger();
     const keys = await Promise.all(
-      [1, 2, 3, 4].map(() => loadOrCreateHmacKey(client(), { namespace: 'csi', secretName: SECRET, logger })),
+      [1, 2, 3, 4].map(() =>
+        loadOrCreateHmacKey(client(), {
+          namespace: 'csi',
+          secretName: SECRET,
+          logger,
+          minKeyBytes: MIN_HMAC_KEY_BYTES,
+        }),
+      ),
     );
     for (const key of keys) assert.ok(key.equals(keys[0]!), 'every provider has the same key');
     const creates = await ownCalls('create', 'secrets');

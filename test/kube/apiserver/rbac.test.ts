@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { KubeClientHolder } from '../../../src/kube/kube-client-holder.js';
+import { MIN_HMAC_KEY_BYTES } from '../../../src/config/hmac-key.js';
 import { loadOrCreateHmacKey } from '../../../src/kube/hmac-key-secret.js';
 import {
   MissingPermissionError,
@@ -108,8 +109,18 @@ describe("kube tier: the chart's RBAC is sufficient and every rule is needed", k
   async function exerciseEveryCall(): Promise<void> {
     const { logger } = capturedLogger();
     const holder = new KubeClientHolder(client);
-    const created = await loadOrCreateHmacKey(client, { namespace: 'csi', secretName: SECRET, logger });
-    const reread = await loadOrCreateHmacKey(client, { namespace: 'csi', secretName: SECRET, logger });
+    const created = await loadOrCreateHmacKey(client, {
+      namespace: 'csi',
+      secretName: SECRET,
+      logger,
+      minKeyBytes: MIN_HMAC_KEY_BYTES,
+    });
+    const reread = await loadOrCreateHmacKey(client, {
+      namespace: 'csi',
+      secretName: SECRET,
+      logger,
+      minKeyBytes: MIN_HMAC_KEY_BYTES,
+    });
     assert.ok(created.equals(reread), 'the second load reads the key the first created');
 
     await requireFeaturePermissions(holder, [TOKEN_REQUEST_FALLBACK_FEATURE, POD_WATCH_FEATURE], logger);
@@ -255,7 +266,12 @@ describe("kube tier: the chart's RBAC is sufficient and every rule is needed", k
   test('needed: Role get on the HMAC Secret by name', async () => {
     await without(role, 0, 'get', async () => {
       await assert.rejects(
-        loadOrCreateHmacKey(client, { namespace: 'csi', secretName: SECRET, logger: capturedLogger().logger }),
+        loadOrCreateHmacKey(client, {
+          namespace: 'csi',
+          secretName: SECRET,
+          logger: capturedLogger().logger,
+          minKeyBytes: MIN_HMAC_KEY_BYTES,
+        }),
         forbidden(/"get" on secrets with resourceNames \["vault-csi-provider-hmac-key"\]/),
       );
     });
@@ -265,7 +281,12 @@ describe("kube tier: the chart's RBAC is sufficient and every rule is needed", k
     await server.admin.request('DELETE', `/api/v1/namespaces/csi/secrets/${SECRET}`);
     await without(role, 1, 'create', async () => {
       await assert.rejects(
-        loadOrCreateHmacKey(client, { namespace: 'csi', secretName: SECRET, logger: capturedLogger().logger }),
+        loadOrCreateHmacKey(client, {
+          namespace: 'csi',
+          secretName: SECRET,
+          logger: capturedLogger().logger,
+          minKeyBytes: MIN_HMAC_KEY_BYTES,
+        }),
         forbidden(/"create" on secrets/),
       );
     });
