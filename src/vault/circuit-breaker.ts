@@ -5,9 +5,9 @@
  * while Vault is down. After `openMs` one probe of `sys/health` decides: healthy closes the
  * circuit, anything else keeps it open for another period. Concurrent callers share that probe.
  */
+import { LRUCache } from 'lru-cache';
 import { VaultUnavailableError } from '../errors.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
-import { LruMap } from './lru-map.js';
 
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the circuit; 0 disables the breaker. */
@@ -35,12 +35,12 @@ interface Circuit {
 }
 
 export class CircuitBreaker {
-  private readonly circuits: LruMap<Circuit>;
+  private readonly circuits: LRUCache<string, Circuit>;
   private readonly now: () => number;
 
   constructor(private readonly options: CircuitBreakerOptions) {
     this.now = options.now ?? Date.now;
-    this.circuits = new LruMap<Circuit>({ maxEntries: options.maxAddresses ?? 256 });
+    this.circuits = new LRUCache<string, Circuit>({ max: options.maxAddresses ?? 256 });
   }
 
   get enabled(): boolean {

@@ -15,7 +15,7 @@ import {
 } from '../errors.js';
 import { z } from 'zod';
 import type { ProviderMetrics } from '../observability/metrics.js';
-import { SharedFlight } from './shared-flight.js';
+import { SharedFlight } from '../async/shared-flight.js';
 import type { TokenCache } from './token-cache.js';
 import { vaultErrorMessages, vaultWarnings, type VaultHttp, type VaultHttpResponse } from './vault-http.js';
 import { identityKey, type VaultIdentity } from './vault-identity.js';
