@@ -1,5 +1,5 @@
 // Public surface of the driver emulator fixture (DESIGN.md §7). Import from here, not the files.
-export { DriverEmulator, kubeletPublishTimeoutMs } from './driver-emulator.js';
+export { DriverEmulator, FAST_RETRY_BACKOFF, kubeletPublishTimeoutMs } from './driver-emulator.js';
 export type { DriverEmulatorOptions, MountOutcome } from './driver-emulator.js';
 export { DriverErrorReason, DriverMountError } from './driver-errors.js';
 export { attributeKeys, defaultPermission, buildDriverMountRequest, buildNodePublishContext } from './mount-request.js';
