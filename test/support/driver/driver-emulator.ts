@@ -5,15 +5,20 @@ import type { MountRequest } from '../../../src/generated/v1alpha1/MountRequest.
 import type { PodFixture } from '../cluster/pod.js';
 import type { ServiceAccountIssuer } from '../cluster/service-account-issuer.js';
 import { publishVolume, type PublishOutcome } from '../../../src/cli/driver/publish-volume.js';
-import { DriverErrorReason, DriverMountError } from './driver-errors.js';
-import type { TokenRequestStatus } from './mount-request.js';
+import { DriverErrorReason, DriverMountError } from '../../../src/cli/driver/driver-errors.js';
+import type { TokenRequestStatus } from '../../../src/cli/driver/mount-request.js';
 import {
   buildDriverMountRequest,
   buildNodePublishContext,
   secretProviderClassProblem,
   type VolumeFixture,
-} from './mount-request.js';
-import { DRIVER_RETRY_BACKOFF, ProviderClient, versionTimeoutMs, type RetryBackoff } from './provider-client.js';
+} from '../../../src/cli/driver/mount-request.js';
+import {
+  DRIVER_RETRY_BACKOFF,
+  ProviderClient,
+  versionTimeoutMs,
+  type RetryBackoff,
+} from '../../../src/cli/driver/provider-client.js';
 import { startRepublishing, type RepublishOptions, type Republisher } from './republish.js';
 
 export interface DriverEmulatorOptions {
