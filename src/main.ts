@@ -4,7 +4,8 @@
  * The only place that exits the process.
  */
 import { stringify } from 'yaml';
-import { ConfigError, loadCommand, usage } from './config/provider-config.js';
+import { ConfigError } from './config/command-line.js';
+import { loadCommand, usage } from './config/provider-config.js';
 import { startProvider } from './provider.js';
 import { API_VERSION, RUNTIME_NAME, RUNTIME_VERSION } from './version.js';
 

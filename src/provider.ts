@@ -1,7 +1,7 @@
 /**
- * Wires the long-lived parts of one provider process (transport, token cache, mount service,
- * gRPC and health servers) and stops them in order. `main.ts` and the tests both start the
- * provider through here, so tests exercise exactly what runs in production.
+ * Wires the long-lived parts of one provider process (transport, token cache, lease cache, mount
+ * service, gRPC and health servers) and stops them in reverse order. `main.ts` and the tests both
+ * start the provider through here, so tests exercise exactly what runs in production.
  */
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
@@ -31,6 +31,7 @@ import { VaultTransport } from './vault/transport.js';
 import { VaultHttp } from './vault/vault-http.js';
 import { createResilience } from './vault/resilience.js';
 import { FirstMountTracker } from './mount/first-mount-tracker.js';
+import { CloserStack } from './async/closer-stack.js';
 
 export interface ProviderHandle {
   readonly socketPath: string;
@@ -62,32 +63,44 @@ export interface StartOptions {
   readonly leases?: { readonly random?: () => number; readonly tickMs?: number | null };
 }
 
+/**
+ * Starts the provider: each part that starts pushes how it stops on one CloserStack, so a failure
+ * at any step closes what already started (timers, agents, the kube client, listeners, the socket)
+ * and `stop` closes everything in reverse order.
+ */
 export async function startProvider(config: ProviderConfig, options: StartOptions = {}): Promise<ProviderHandle> {
+  const closers = new CloserStack();
+  try {
+    return await start(config, options, closers);
+  } catch (error) {
+    // The start failure is the one to report; a part that also fails to close must not hide it.
+    await closers.closeAll().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function start(config: ProviderConfig, options: StartOptions, closers: CloserStack): Promise<ProviderHandle> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true });
   metrics.buildInfo.set({ version: RUNTIME_VERSION, node_version: process.version }, 1);
-  const kube = new KubeClientHolder(options.kubeClient);
-  let hmacKey: Buffer;
-  try {
-    hmacKey = await resolveHmacKey(config, {
-      logger,
-      inCluster: kube.provided || runsInCluster(),
-      loadFromSecret: () =>
-        loadHmacKeyAtStart(kube, { secretName: config.hmacSecretName, logger, minKeyBytes: MIN_HMAC_KEY_BYTES }),
-    });
-    await requireFeaturePermissions(
-      kube,
-      [
-        ...(config.tokenRequestFallback ? [TOKEN_REQUEST_FALLBACK_FEATURE] : []),
-        ...(config.leases.revokeDeletedPods ? [POD_WATCH_FEATURE] : []),
-      ],
-      logger,
-    );
-  } catch (error) {
-    await kube.close();
-    throw error;
-  }
   const now = options.now ?? Date.now;
+
+  const kube = new KubeClientHolder(options.kubeClient);
+  closers.push('the Kubernetes client', () => kube.close());
+  const hmacKey = await resolveHmacKey(config, {
+    logger,
+    inCluster: kube.provided || runsInCluster(),
+    loadFromSecret: () =>
+      loadHmacKeyAtStart(kube, { secretName: config.hmacSecretName, logger, minKeyBytes: MIN_HMAC_KEY_BYTES }),
+  });
+  await requireFeaturePermissions(
+    kube,
+    [
+      ...(config.tokenRequestFallback ? [TOKEN_REQUEST_FALLBACK_FEATURE] : []),
+      ...(config.leases.revokeDeletedPods ? [POD_WATCH_FEATURE] : []),
+    ],
+    logger,
+  );
 
   const transport = new VaultTransport({
     onInsecureAgent: (address) =>
@@ -96,6 +109,7 @@ export async function startProvider(config: ProviderConfig, options: StartOption
         'TLS verification of Vault is OFF for this address (vaultSkipTLSVerify / -vault-tls-skip-verify); pod tokens are exposed to anyone who can intercept the connection',
       ),
   });
+  closers.push('the Vault transport', () => transport.close());
   const http = new VaultHttp(transport, {
     maxResponseBytes: config.maxResponseBytes,
     requestTimeoutMs: config.vaultRequestTimeoutMs,
@@ -107,6 +121,7 @@ export async function startProvider(config: ProviderConfig, options: StartOption
     now,
     metrics,
   });
+  closers.push('the Vault token cache', () => tokenCache.clear());
   const reader = new SecretReader(http, tokenCache, metrics);
   const leases = await LeaseLifecycle.start({
     settings: config.leases,
@@ -121,6 +136,8 @@ export async function startProvider(config: ProviderConfig, options: StartOption
     ...(options.leases?.random === undefined ? {} : { random: options.leases.random }),
     ...(options.leases?.tickMs === undefined ? {} : { tickMs: options.leases.tickMs }),
   });
+  closers.push('the lease cache', () => leases.stop());
+
   const mountService = new MountService({
     connectionDefaults: config.connection,
     maxResponseBytes: config.maxResponseBytes,
@@ -147,20 +164,20 @@ export async function startProvider(config: ProviderConfig, options: StartOption
     shutdownGracePeriodMs: config.shutdownGracePeriodMs,
     maxResponseBytes: config.maxResponseBytes,
   });
-  const healthServer =
-    config.healthAddr === ''
-      ? undefined
-      : new HealthServer({ address: config.healthAddr, isReady: () => grpcServer.serving, registry: metrics.registry });
-  const healthAddress = await healthServer?.start();
-  try {
-    await grpcServer.start();
-  } catch (error) {
-    await leases.stop();
-    await healthServer?.stop();
-    await transport.close();
-    await kube.close();
-    throw error;
+  let healthAddress: AddressInfo | undefined;
+  if (config.healthAddr !== '') {
+    const healthServer = new HealthServer({
+      address: config.healthAddr,
+      isReady: () => grpcServer.serving,
+      registry: metrics.registry,
+    });
+    healthAddress = await healthServer.start();
+    closers.push('the health server', () => healthServer.stop());
   }
+  // Pushed before it starts: a bind that fails half-way still leaves nothing behind.
+  closers.push('the gRPC server', () => grpcServer.stop());
+  await grpcServer.start();
+
   return {
     socketPath: config.endpoint,
     ...(healthAddress === undefined ? {} : { healthAddress }),
@@ -169,13 +186,6 @@ export async function startProvider(config: ProviderConfig, options: StartOption
     tokenCache,
     leases,
     isServing: () => grpcServer.serving,
-    stop: async () => {
-      await grpcServer.stop();
-      await leases.stop();
-      await healthServer?.stop();
-      await transport.close();
-      await kube.close();
-      tokenCache.clear();
-    },
+    stop: () => closers.closeAll(),
   };
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../observability/logger.js';
-import { ConfigError } from './provider-config.js';
+import { ConfigError } from './command-line.js';
 
 export const HMAC_KEY_BYTES = 32;
 /**

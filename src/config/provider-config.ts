@@ -128,8 +128,6 @@ const booleanFlags = new Set(
     .map(([name]) => name),
 );
 
-export { ConfigError } from './command-line.js';
-
 const logLevelSchema = z.enum(LOG_LEVELS);
 
 /** Reads flags over environment. Throws ConfigError naming the flag and the reason. */

@@ -124,7 +124,7 @@ function withRbacHint(error: unknown, ref: string, namespace: string, secretName
 /** Waits between attempts at start: about 31 s in all before giving up. */
 export const HMAC_SECRET_RETRY_DELAYS_MS: readonly number[] = [500, 1_000, 2_000, 4_000, 8_000, 16_000];
 
-const TRANSIENT = new Set(['ERR_KUBE_UNAVAILABLE', 'ERR_KUBE_UNREACHABLE', 'ERR_KUBE_TIMEOUT']);
+const TRANSIENT = new Set(['ERR_KUBE_UNAVAILABLE', 'ERR_KUBE_TIMEOUT']);
 
 /**
  * The provider cannot start: a version computed with another key than the other nodes' would be

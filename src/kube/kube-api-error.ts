@@ -16,8 +16,6 @@ export type KubeErrorCode =
   | 'ERR_KUBE_CONFIG'
   /** A caller passed an option that breaks a documented rule. */
   | 'ERR_KUBE_INVALID_ARGUMENT'
-  /** Connect, TLS or socket failure: no HTTP answer. */
-  | 'ERR_KUBE_UNREACHABLE'
   /** The request (or its response body) took longer than its timeout. */
   | 'ERR_KUBE_TIMEOUT'
   /** The caller's AbortSignal fired. */
@@ -33,7 +31,7 @@ export type KubeErrorCode =
   | 'ERR_KUBE_GONE'
   /** 422: the object failed validation (e.g. an update to an immutable Secret). */
   | 'ERR_KUBE_INVALID'
-  /** 429 or 5xx: retrying later may succeed. */
+  /** The API server is not there for us: 429 or 5xx, or no HTTP answer (connect, TLS, socket). */
   | 'ERR_KUBE_UNAVAILABLE'
   /** Any other non-2xx answer. */
   | 'ERR_KUBE_STATUS'

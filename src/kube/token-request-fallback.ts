@@ -92,7 +92,6 @@ function toProviderError(error: unknown, subject: string, audience: string): Pro
         { cause: error },
       );
     case 'ERR_KUBE_UNAVAILABLE':
-    case 'ERR_KUBE_UNREACHABLE':
     case 'ERR_KUBE_TIMEOUT':
     case 'ERR_KUBE_ABORTED':
     case 'ERR_KUBE_CONFIG':

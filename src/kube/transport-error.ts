@@ -35,7 +35,7 @@ export function transportError(error: unknown, what: string, baseUrl: string, co
     case 'network': {
       const detail = failure.code ?? (error instanceof Error ? error.message : 'unknown error');
       return new KubeApiError(
-        'ERR_KUBE_UNREACHABLE',
+        'ERR_KUBE_UNAVAILABLE',
         `${what}: cannot reach the Kubernetes API at ${baseUrl} (${detail})`,
         {
           cause: error,

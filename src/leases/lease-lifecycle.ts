@@ -167,6 +167,8 @@ export class LeaseLifecycle {
     this.watching = (async () => {
       try {
         const client = await kube.get();
+        // Stopped while the client was opening: start no watch that nothing would stop.
+        if (this.stopping) return;
         this.watcher = new PodWatcher(client, {
           nodeName,
           logger,

@@ -134,7 +134,7 @@ export class MountService {
       cancelled: input.cancelled,
     };
     try {
-      return await runWithRequestContext({ priority, deadlineMs: Date.now() + budgetMs }, () =>
+      return await runWithRequestContext({ priority, deadlineMs: this.now() + budgetMs }, () =>
         fetchSecrets(this.options.secrets, identity, spec, plan, options),
       );
     } catch (error) {

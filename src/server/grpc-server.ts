@@ -44,6 +44,8 @@ export class ProviderServer {
       'grpc.max_receive_message_length': 8 * 1024 * 1024,
       'grpc.max_send_message_length': this.options.maxResponseBytes + 64 * 1024,
     });
+    // Kept before binding, so `stop` also shuts down a server whose start failed half-way.
+    this.server = server;
     const handlers: CSIDriverProviderHandlers = {
       Version: (_call, callback) => {
         callback(null, { version: API_VERSION, runtimeName: RUNTIME_NAME, runtimeVersion: RUNTIME_VERSION });
@@ -65,7 +67,6 @@ export class ProviderServer {
       process.umask(previousUmask);
     }
     await chmod(socketPath, 0o600);
-    this.server = server;
     this.servingNow = true;
     logger.info({ socket: socketPath, version: RUNTIME_VERSION }, 'serving the CSI driver');
   }

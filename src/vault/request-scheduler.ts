@@ -7,6 +7,7 @@
 import { LRUCache } from 'lru-cache';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import { abortReason } from '../async/abortable-sleep.js';
+import { systemClock, type Clock } from '../async/clock.js';
 import type { RequestPriority } from './request-context.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -19,7 +20,8 @@ export interface SchedulerOptions {
   /** Distinct addresses tracked (addresses come from SecretProviderClasses). */
   readonly maxAddresses?: number;
   readonly metrics?: ProviderMetrics;
-  readonly now?: () => number;
+  /** Time of the rate limit and the queue-wait metric (tests move it by hand). */
+  readonly clock?: Clock;
 }
 
 interface Waiter {
@@ -37,8 +39,8 @@ class AddressLane {
   };
   readonly bucket: TokenBucket | undefined;
 
-  constructor(options: SchedulerOptions, now: () => number) {
-    this.bucket = options.ratePerSecond > 0 ? new TokenBucket(options.ratePerSecond, options.burst, now) : undefined;
+  constructor(options: SchedulerOptions, clock: Clock) {
+    this.bucket = options.ratePerSecond > 0 ? new TokenBucket(options.ratePerSecond, options.burst, clock) : undefined;
   }
 
   get queued(): number {
@@ -65,10 +67,10 @@ export class RequestScheduler {
   private readonly busy = new Map<string, AddressLane>();
   /** Lanes with nothing in flight (they keep their rate-limit state), bounded: addresses come from SPCs. */
   private readonly idle: LRUCache<string, AddressLane>;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: SchedulerOptions) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.idle = new LRUCache<string, AddressLane>({ max: options.maxAddresses ?? 256 });
   }
 
@@ -78,7 +80,7 @@ export class RequestScheduler {
    */
   async run<T>(address: string, priority: RequestPriority, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
     const lane = this.lane(address);
-    const started = this.now();
+    const started = this.clock.now();
     try {
       await this.acquire(lane, priority, signal);
     } catch (error) {
@@ -87,7 +89,7 @@ export class RequestScheduler {
     }
     try {
       if (lane.bucket !== undefined) await lane.bucket.take(signal);
-      this.options.metrics?.vaultQueueWait.observe({ priority }, (this.now() - started) / 1000);
+      this.options.metrics?.vaultQueueWait.observe({ priority }, (this.clock.now() - started) / 1000);
       return await work();
     } finally {
       this.release(lane);
@@ -103,7 +105,7 @@ export class RequestScheduler {
   private lane(address: string): AddressLane {
     let lane = this.busy.get(address);
     if (lane === undefined) {
-      lane = this.idle.get(address) ?? new AddressLane(this.options, this.now);
+      lane = this.idle.get(address) ?? new AddressLane(this.options, this.clock);
       this.idle.delete(address);
       this.busy.set(address, lane);
     }

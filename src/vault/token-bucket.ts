@@ -3,7 +3,7 @@
  * `burst` tokens refilled at `ratePerSecond`, kept as a "theoretical arrival time" (GCRA) so
  * waiters are served in arrival order and a burst of pods cannot starve an earlier one.
  */
-import { abortableSleep } from '../async/abortable-sleep.js';
+import { systemClock, type Clock } from '../async/clock.js';
 
 export class TokenBucket {
   private readonly intervalMs: number;
@@ -13,7 +13,7 @@ export class TokenBucket {
   constructor(
     ratePerSecond: number,
     private readonly burst: number,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     this.intervalMs = 1000 / ratePerSecond;
   }
@@ -23,12 +23,12 @@ export class TokenBucket {
    * reason on abort (the reserved slot is then lost: the limit errs on the side of Vault).
    */
   async take(signal: AbortSignal): Promise<number> {
-    const now = this.now();
+    const now = this.clock.now();
     const arrival = Math.max(this.theoreticalArrivalMs, now);
     const waitMs = arrival - (this.burst - 1) * this.intervalMs - now;
     this.theoreticalArrivalMs = arrival + this.intervalMs;
     if (waitMs <= 0) return 0;
-    await abortableSleep(waitMs, signal);
+    await this.clock.sleep(waitMs, signal);
     return waitMs;
   }
 }

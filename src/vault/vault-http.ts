@@ -11,7 +11,7 @@ import { classifyTransportFailure } from '../http/transport-failure.js';
 import type { VaultConnection } from './vault-connection.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import type { VaultTransport } from './transport.js';
-import { abortableSleep } from '../async/abortable-sleep.js';
+import { systemClock, type Clock } from '../async/clock.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { currentRequestContext } from './request-context.js';
 import type { RequestScheduler } from './request-scheduler.js';
@@ -56,13 +56,19 @@ export interface VaultHttpOptions {
   readonly scheduler?: RequestScheduler;
   readonly breaker?: CircuitBreaker;
   readonly retry?: RetryPolicy;
+  /** Time of the retry backoff and of Retry-After dates (tests move it by hand). */
+  readonly clock?: Clock;
 }
 
 export class VaultHttp {
+  private readonly clock: Clock;
+
   constructor(
     private readonly transport: VaultTransport,
     private readonly options: VaultHttpOptions,
-  ) {}
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   /**
    * Sends one request through the per-address scheduler and circuit breaker, retrying what is
@@ -114,10 +120,10 @@ export class VaultHttp {
       const retryAfter = outcome.kind === 'status' ? outcome.retryAfterSeconds : undefined;
       const delayMs = retry.delayMs(attempt + 1, retryAfter);
       // A wait that would outlast the Mount's budget is pointless: return this precise answer now.
-      if (Date.now() + delayMs >= context.deadlineMs) return finish();
+      if (this.clock.now() + delayMs >= context.deadlineMs) return finish();
       metrics?.vaultRetries.inc({ operation: req.operation, reason: retryReason(outcome) });
       try {
-        await abortableSleep(delayMs, req.signal);
+        await this.clock.sleep(delayMs, req.signal);
       } catch {
         throw abortedError(req);
       }
@@ -166,7 +172,7 @@ export class VaultHttp {
       });
       status = String(response.statusCode);
       const text = await readLimited(response.body, this.options.maxResponseBytes, req.subject);
-      const retryAfter = parseRetryAfter(response.headers['retry-after']);
+      const retryAfter = parseRetryAfter(response.headers['retry-after'], this.clock.now());
       return {
         status: response.statusCode,
         body: parseBody(text, response.statusCode, req.subject),
@@ -204,13 +210,13 @@ function parseBody(text: string, status: number, subject: string): unknown {
   }
 }
 
-function parseRetryAfter(header: string | string[] | undefined): number | undefined {
+function parseRetryAfter(header: string | string[] | undefined, nowMs: number): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds;
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - nowMs) / 1000);
 }
 
 function translateFailure(

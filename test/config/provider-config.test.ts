@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseCommandLine } from '../../src/config/command-line.js';
-import { parseGoBool } from '../../src/go-compat/parse-bool.js';
-import { parseDurationMs } from '../../src/go-compat/parse-duration.js';
-import { ConfigError, DEFAULTS, loadCommand, type ProviderConfig } from '../../src/config/provider-config.js';
+import { ConfigError, parseCommandLine } from '../../src/config/command-line.js';
+import { DEFAULTS, loadCommand, type ProviderConfig } from '../../src/config/provider-config.js';
 
 function serve(argv: string[], env: Record<string, string> = {}): ProviderConfig {
   const command = loadCommand(argv, env);
@@ -36,22 +34,6 @@ describe('command line', () => {
 
   test('a value flag at the end without its value is an error', () => {
     assert.throws(() => parseCommandLine(['-endpoint'], new Set()), /flag needs an argument: -endpoint/);
-  });
-
-  test('Go ParseBool forms', () => {
-    for (const value of ['1', 't', 'T', 'TRUE', 'true', 'True']) assert.equal(parseGoBool(value), true);
-    for (const value of ['0', 'f', 'F', 'FALSE', 'false', 'False']) assert.equal(parseGoBool(value), false);
-    for (const value of ['yes', 'on', '', 'tRuE']) assert.equal(parseGoBool(value), undefined);
-  });
-
-  test('durations', () => {
-    assert.equal(parseDurationMs('90s'), 90_000);
-    assert.equal(parseDurationMs('1m30s'), 90_000);
-    assert.equal(parseDurationMs('500ms'), 500);
-    assert.equal(parseDurationMs('2h'), 7_200_000);
-    assert.equal(parseDurationMs('5'), 5000);
-    assert.equal(parseDurationMs('5x'), undefined);
-    assert.equal(parseDurationMs('s'), undefined);
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, loadCommand } from '../../src/config/provider-config.js';
+import { ConfigError } from '../../src/config/command-line.js';
+import { loadCommand } from '../../src/config/provider-config.js';
 
 function security(args: string[]) {
   const command = loadCommand(args, {});

@@ -75,7 +75,11 @@ describe('failures give the right status and leave previously written files unto
   });
 
   test('Vault rate limiting (429) → Unavailable', async () => {
-    await republishFails({ kind: 'status', status: 429 }, { code: status.UNAVAILABLE, message: /HTTP 429/ });
+    // Retry-After: 0, so the provider's retries (which honour it) do not wait a second each.
+    await republishFails(
+      { kind: 'status', status: 429, retryAfterSeconds: 0 },
+      { code: status.UNAVAILABLE, message: /HTTP 429/ },
+    );
   });
 
   test('connection dropped → Unavailable naming the address', async () => {

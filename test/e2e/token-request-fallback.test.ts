@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { KubeClient } from '../../src/kube/in-cluster.js';
-import { DriverEmulator } from '../support/driver/index.js';
+import { DriverEmulator, FAST_RETRY_BACKOFF } from '../support/driver/index.js';
 import { SAMPLE, seedVault, spcParameters, startHarness, type Harness } from '../support/harness.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../support/kube-api/index.js';
 import { clientFor } from '../kube/kube-fixtures.js';
@@ -130,7 +130,11 @@ describe('TokenRequest fallback (driver without tokenRequests)', () => {
   });
 
   test('a token from the driver is used as is: no TokenRequest', async () => {
-    const driver = new DriverEmulator({ socketPath: h.config.endpoint, issuer: await fake.tokenSigner() });
+    const driver = new DriverEmulator({
+      socketPath: h.config.endpoint,
+      issuer: await fake.tokenSigner(),
+      retryBackoff: FAST_RETRY_BACKOFF,
+    });
     try {
       const since = fake.tokenRequests.length;
       const outcome = await driver.mount(pod(), { spc: h.spc(OBJECTS) }, h.target());

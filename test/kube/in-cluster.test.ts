@@ -146,10 +146,10 @@ describe('KubeClient', () => {
     }
   });
 
-  test('TLS: an unknown CA is ERR_KUBE_UNREACHABLE; skipVerify accepts it', async () => {
+  test('TLS: an unknown CA is ERR_KUBE_UNAVAILABLE; skipVerify accepts it', async () => {
     const strict = new KubeClient({ baseUrl: fake.baseUrl, namespace: 'csi', token: TOKEN });
     await assert.rejects(strict.request('GET', '/api/v1/namespaces/csi/secrets/x'), (error: unknown) => {
-      isKubeError('ERR_KUBE_UNREACHABLE')(error);
+      isKubeError('ERR_KUBE_UNAVAILABLE')(error);
       assert.match(
         (error as Error).message,
         /cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:\d+ \([A-Z_]+\)/,
@@ -202,14 +202,14 @@ describe('KubeClient', () => {
     });
   });
 
-  test('connection refused → ERR_KUBE_UNREACHABLE', async () => {
+  test('connection refused → ERR_KUBE_UNAVAILABLE', async () => {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const { port } = probe.address() as { port: number };
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const c = new KubeClient({ baseUrl: `http://127.0.0.1:${port}`, namespace: 'csi', token: TOKEN });
     await assert.rejects(c.request('GET', '/api/v1/pods'), (error: unknown) => {
-      isKubeError('ERR_KUBE_UNREACHABLE')(error);
+      isKubeError('ERR_KUBE_UNAVAILABLE')(error);
       assert.match((error as Error).message, /ECONNREFUSED/);
       return true;
     });

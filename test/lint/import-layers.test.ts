@@ -25,7 +25,7 @@ tester.run('import-layers', importLayersRule, {
       code: "import type { VaultIdentity } from '../vault/vault-identity.js';",
     },
     { filename: at('vault/vault-http.ts'), code: "import { abortableSleep } from './abortable-sleep.js';" },
-    { filename: at('config/provider-config.ts'), code: "export { ConfigError } from './command-line.js';" },
+    { filename: at('config/provider-config.ts'), code: "export { FlagValues } from './command-line.js';" },
     { filename: at('kube/in-cluster.ts'), code: "import { Agent } from 'undici';" },
     // Tests and tools are not src/: they may import anything.
     { filename: join(process.cwd(), 'test/vault/x.test.ts'), code: "import '../../src/mount/plan.js';" },

@@ -95,11 +95,8 @@ describe('Vault faults: precise status and message, bystanders served, files unt
     const victim = await mountedPod(h, VICTIM);
     await faulted(
       { kind: 'status', status: 429, count: 1, retryAfterSeconds: 1, pathPrefix: VICTIM_PREFIX },
-      async () => {
-        const started = Date.now();
-        await withBystander(() => h.mount(victim.pod, spcParameters(VICTIM), victim.target));
-        assert.ok(Date.now() - started >= 950, `retried after ${Date.now() - started} ms, before Retry-After`);
-      },
+      // How long the retry waits is test/vault/vault-http.test.ts's, on a clock moved by hand.
+      () => withBystander(() => h.mount(victim.pod, spcParameters(VICTIM), victim.target)),
     );
     assert.equal(requestsTo(h, VICTIM_PREFIX), 2);
   });

@@ -18,7 +18,9 @@ const OBJECTS = [1, 2, 3, 4, 5]
 describe('storm: 110 pods × 5 objects at once', () => {
   let h: Harness;
   before(async () => {
-    h = await startResilienceHarness({ providerArgs: [`-vault-max-in-flight=${CAP}`] });
+    // The storm is about the cap and the counts, not timeouts: 110 logins (JWT checks) on a busy
+    // machine may take longer than the rig's 2 s request timeout.
+    h = await startResilienceHarness({ providerArgs: [`-vault-max-in-flight=${CAP}`, '-vault-request-timeout=60s'] });
     for (let n = 1; n <= 5; n += 1) h.vault.writeKv('secret', `app/storm-${n}`, { value: `storm-value-${n}` });
   });
   after(async () => {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { createServiceAccountIssuer } from '../support/cluster/service-account-issuer.js';
-import { DriverEmulator } from '../support/driver/index.js';
+import { DriverEmulator, FAST_RETRY_BACKOFF } from '../support/driver/index.js';
 import { spcParameters, startHarness } from '../support/harness.js';
 import { failureOf } from './attack-kit.js';
 
@@ -21,7 +21,11 @@ describe('threat: forged service-account token signed with the wrong key', () =>
     const h = await startHarness({ driver: { tokenAudiences: [] } });
     // Same issuer name as the cluster, different key: only the signature tells them apart.
     const rogue = await createServiceAccountIssuer({ issuer: h.issuer.issuer });
-    const rogueDriver = new DriverEmulator({ socketPath: h.config.endpoint, issuer: rogue });
+    const rogueDriver = new DriverEmulator({
+      socketPath: h.config.endpoint,
+      issuer: rogue,
+      retryBackoff: FAST_RETRY_BACKOFF,
+    });
     try {
       const victim = h.appPod({ serviceAccountName: 'app' });
       const attacker = h.appPod({ serviceAccountName: 'intruder' });
@@ -64,7 +68,12 @@ describe('threat: forged service-account token signed with the wrong key', () =>
       providerArgs: ['-service-account-token-source=secrets'],
     });
     // The same provider as reached by a driver whose CSIDriver lacks tokenRequests (misconfigured).
-    const bare = new DriverEmulator({ socketPath: h.config.endpoint, issuer: h.issuer, tokenAudiences: [] });
+    const bare = new DriverEmulator({
+      socketPath: h.config.endpoint,
+      issuer: h.issuer,
+      tokenAudiences: [],
+      retryBackoff: FAST_RETRY_BACKOFF,
+    });
     try {
       const ok = await h.mount(h.appPod(), spcParameters(OBJECTS));
       assert.equal(ok.files[0]!.contents.toString(), 'app-user', 'kubelet tokens in secrets are served');

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { ConfigError, loadCommand } from '../../src/config/provider-config.js';
+import { ConfigError } from '../../src/config/command-line.js';
+import { loadCommand } from '../../src/config/provider-config.js';
 import { spcParameters, startHarness, type Harness } from '../support/harness.js';
 import { failureOf, startRecordingServer } from './attack-kit.js';
 

@@ -90,18 +90,18 @@ describe('threat: resource exhaustion through oversized or malicious input', () 
         },
       ];
       for (const { what, parameters, code, limit, secret } of cases) {
-        const started = performance.now();
+        // Refused quickly: within a 2 s call deadline, else the call would end DEADLINE_EXCEEDED.
         const failure = await failureOf(
           h.driver.mount(
             h.appPod(),
             { spc: h.spc(parameters), ...(secret === undefined ? {} : { nodePublishSecret: secret }) },
             h.target(),
+            { deadlineMs: 2000 },
           ),
         );
         assert.equal(failure.code, code, what);
         assert.match(failure.details ?? '', limit, what);
         assert.ok(!(failure.details ?? '').includes('yyyyyyyy'), `${what}: the secret is not echoed`);
-        assert.ok(performance.now() - started < 2000, `${what} is refused quickly`);
       }
 
       // Vault's answer over -max-response-bytes, and a mount whose files together exceed it.

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { request } from 'undici';
 import { createServiceAccountIssuer, type ServiceAccountIssuer } from '../support/cluster/service-account-issuer.js';
-import { DriverEmulator, type VolumeFixture } from '../support/driver/index.js';
+import { DriverEmulator, FAST_RETRY_BACKOFF, type VolumeFixture } from '../support/driver/index.js';
 import { spcParameters, startHarness } from '../support/harness.js';
 import { startRecordingServer } from './attack-kit.js';
 
@@ -47,9 +47,17 @@ describe('threat: secrets leak through logs, errors, metrics or object versions'
       ],
     });
     const jwts: string[] = [];
-    const driver = new DriverEmulator({ socketPath: h.config.endpoint, issuer: recording(h.issuer, jwts) });
+    const driver = new DriverEmulator({
+      socketPath: h.config.endpoint,
+      issuer: recording(h.issuer, jwts),
+      retryBackoff: FAST_RETRY_BACKOFF,
+    });
     const rogue = await createServiceAccountIssuer({ issuer: h.issuer.issuer });
-    const rogueDriver = new DriverEmulator({ socketPath: h.config.endpoint, issuer: recording(rogue, jwts) });
+    const rogueDriver = new DriverEmulator({
+      socketPath: h.config.endpoint,
+      issuer: recording(rogue, jwts),
+      retryBackoff: FAST_RETRY_BACKOFF,
+    });
     const decoy = await startRecordingServer();
     const errors: string[] = [];
     const versions: string[] = [];

@@ -14,6 +14,7 @@ import { createServiceAccountIssuer, type ServiceAccountIssuer } from './cluster
 import { makePod, type PodFixture } from './cluster/pod.js';
 import {
   DriverEmulator,
+  FAST_RETRY_BACKOFF,
   type DriverEmulatorOptions,
   type MountOutcome,
   type SecretProviderClassFixture,
@@ -107,7 +108,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     collectDefaultMetrics: false,
     ...(options.kubeClient === undefined ? {} : { kubeClient: options.kubeClient }),
   });
-  const driver = new DriverEmulator({ socketPath: command.config.endpoint, issuer, ...options.driver });
+  const driver = new DriverEmulator({
+    socketPath: command.config.endpoint,
+    issuer,
+    retryBackoff: FAST_RETRY_BACKOFF,
+    ...options.driver,
+  });
 
   const harness: Harness = {
     vault,

@@ -13,7 +13,7 @@ import type { KubeClient } from '../../src/kube/in-cluster.js';
 import { startProvider, type ProviderHandle } from '../../src/provider.js';
 import { createServiceAccountIssuer, type ServiceAccountIssuer } from './cluster/service-account-issuer.js';
 import { makePod, type PodFixture } from './cluster/pod.js';
-import { DriverEmulator, readMountedFiles, type MountOutcome } from './driver/index.js';
+import { DriverEmulator, FAST_RETRY_BACKOFF, readMountedFiles, type MountOutcome } from './driver/index.js';
 import { seedVault, spcParameters } from './harness.js';
 import { startDevVault, type DevVault } from './vault-dev/index.js';
 
@@ -125,7 +125,7 @@ export async function startLeaseRig(options: LeaseRigOptions = {}): Promise<Leas
     dir,
     logs,
     provider: await start(),
-    driver: new DriverEmulator({ socketPath: command.config.endpoint, issuer }),
+    driver: new DriverEmulator({ socketPath: command.config.endpoint, issuer, retryBackoff: FAST_RETRY_BACKOFF }),
     now,
     async advance(ms) {
       clock += ms;
@@ -155,7 +155,11 @@ export async function startLeaseRig(options: LeaseRigOptions = {}): Promise<Leas
       rig.driver.close();
       await rig.provider.stop();
       rig.provider = await start();
-      rig.driver = new DriverEmulator({ socketPath: command.config.endpoint, issuer });
+      rig.driver = new DriverEmulator({
+        socketPath: command.config.endpoint,
+        issuer,
+        retryBackoff: FAST_RETRY_BACKOFF,
+      });
     },
     async stop() {
       rig.driver.close();

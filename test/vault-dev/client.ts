@@ -16,6 +16,7 @@ export interface CallOptions {
   body?: unknown;
   headers?: Record<string, string>;
   dispatcher?: Dispatcher;
+  signal?: AbortSignal;
 }
 
 export async function call(
@@ -38,6 +39,7 @@ export async function call(
     headers,
     ...(body === undefined ? {} : { body }),
     ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   const text = await response.body.text();
   let json: Record<string, unknown>;

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { FirstMountTracker } from '../../src/mount/first-mount-tracker.js';
 import { SharedFlight } from '../../src/async/shared-flight.js';
 import { TokenBucket } from '../../src/vault/token-bucket.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 describe('bounded state', () => {
   test('a pod quiet for longer than the TTL counts as a first mount again; each Mount renews the TTL', () => {
@@ -63,13 +64,15 @@ describe('bounded state', () => {
   });
 
   test('TokenBucket: a burst passes at once, then one token per interval', async () => {
-    let now = 0;
-    const bucket = new TokenBucket(10, 2, () => now);
+    const clock = new ManualClock();
+    const bucket = new TokenBucket(10, 2, clock);
     const signal = new AbortController().signal;
     assert.equal(await bucket.take(signal), 0);
     assert.equal(await bucket.take(signal), 0);
-    const waited = bucket.take(new AbortController().signal);
-    now += 100;
+    const waited = bucket.take(signal);
+    await clock.untilSleeping();
+    assert.deepEqual(clock.sleeping, [100]);
+    await clock.advance(100);
     assert.equal(await waited, 100);
   });
 });

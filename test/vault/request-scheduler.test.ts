@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeadlineExceededError } from '../../src/errors.js';
 import { RequestScheduler } from '../../src/vault/request-scheduler.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 function gate() {
   let open!: () => void;
@@ -63,13 +64,22 @@ describe('RequestScheduler', () => {
     assert.equal(scheduler.inFlight('a'), 0);
   });
 
-  test('the rate limit spaces requests: 3 at burst 1 and 50/s take about 40 ms', async () => {
-    const scheduler = new RequestScheduler({ maxInFlight: 0, ratePerSecond: 50, burst: 1 });
+  test('the rate limit spaces requests: at burst 1 and 50/s, the 2nd waits 20 ms and the 3rd 40 ms', async () => {
+    const clock = new ManualClock();
+    const scheduler = new RequestScheduler({ maxInFlight: 0, ratePerSecond: 50, burst: 1, clock });
     const signal = new AbortController().signal;
-    const started = Date.now();
-    await Promise.all([1, 2, 3].map(() => scheduler.run('a', 'republish', signal, () => Promise.resolve())));
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 35 && elapsed < 200, `took ${elapsed} ms`);
+    const ran: number[] = [];
+    const all = Promise.all(
+      [1, 2, 3].map((n) => scheduler.run('a', 'republish', signal, () => Promise.resolve(ran.push(n)))),
+    );
+    await clock.untilSleeping(2);
+    assert.deepEqual(ran, [1]);
+    assert.deepEqual(clock.sleeping, [20, 40]);
+    await clock.advance(20);
+    assert.deepEqual(ran, [1, 2]);
+    await clock.advance(20);
+    await all;
+    assert.deepEqual(ran, [1, 2, 3]);
   });
 
   test('addresses are bounded: idle lanes are evicted beyond maxAddresses', async () => {

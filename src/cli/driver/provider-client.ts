@@ -8,22 +8,33 @@ import type { MountRequest } from '../../generated/v1alpha1/MountRequest.js';
 import type { MountResponse__Output } from '../../generated/v1alpha1/MountResponse.js';
 import type { VersionResponse__Output } from '../../generated/v1alpha1/VersionResponse.js';
 
+/** The backoff between the driver's attempts of a call that failed with UNAVAILABLE. */
+export interface RetryBackoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+}
+
+/** The driver's own: 1 s, then 1.1 s (its service config's multiplier), at most 10 s. */
+export const DRIVER_RETRY_BACKOFF: RetryBackoff = { initialMs: 1000, maxMs: 10_000 };
+
 /** The driver's default service config, with the key spelling grpc-js expects. */
-export const driverServiceConfig = {
-  methodConfig: [
-    {
-      name: [{ service: 'v1alpha1.CSIDriverProvider' }],
-      waitForReady: true,
-      retryPolicy: {
-        maxAttempts: 3,
-        initialBackoff: '1s',
-        maxBackoff: '10s',
-        backoffMultiplier: 1.1,
-        retryableStatusCodes: ['UNAVAILABLE'],
+export function driverServiceConfig(backoff: RetryBackoff = DRIVER_RETRY_BACKOFF) {
+  return {
+    methodConfig: [
+      {
+        name: [{ service: 'v1alpha1.CSIDriverProvider' }],
+        waitForReady: true,
+        retryPolicy: {
+          maxAttempts: 3,
+          initialBackoff: `${backoff.initialMs / 1000}s`,
+          maxBackoff: `${backoff.maxMs / 1000}s`,
+          backoffMultiplier: 1.1,
+          retryableStatusCodes: ['UNAVAILABLE'],
+        },
       },
-    },
-  ],
-};
+    ],
+  };
+}
 
 /** --max-call-recv-msg-size default. */
 export const driverMaxReceiveMessageBytes = 4 * 1024 * 1024;
@@ -49,11 +60,12 @@ export function legacyDriverAuthority(socketPath: string): string {
 export class ProviderClient {
   readonly #client: CSIDriverProviderClient;
 
-  constructor(socketPath: string, authority: string) {
+  /** `retryBackoff`: the driver's own unless a caller (the test suite) wants its retries sooner. */
+  constructor(socketPath: string, authority: string, retryBackoff: RetryBackoff = DRIVER_RETRY_BACKOFF) {
     const proto = loadProviderProto();
     this.#client = new proto.v1alpha1.CSIDriverProvider(`unix:${socketPath}`, grpc.credentials.createInsecure(), {
       'grpc.default_authority': authority,
-      'grpc.service_config': JSON.stringify(driverServiceConfig),
+      'grpc.service_config': JSON.stringify(driverServiceConfig(retryBackoff)),
       'grpc.max_receive_message_length': driverMaxReceiveMessageBytes,
     });
   }

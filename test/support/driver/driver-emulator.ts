@@ -5,15 +5,20 @@ import type { MountRequest } from '../../../src/generated/v1alpha1/MountRequest.
 import type { PodFixture } from '../cluster/pod.js';
 import type { ServiceAccountIssuer } from '../cluster/service-account-issuer.js';
 import { publishVolume, type PublishOutcome } from '../../../src/cli/driver/publish-volume.js';
-import { DriverErrorReason, DriverMountError } from './driver-errors.js';
-import type { TokenRequestStatus } from './mount-request.js';
+import { DriverErrorReason, DriverMountError } from '../../../src/cli/driver/driver-errors.js';
+import type { TokenRequestStatus } from '../../../src/cli/driver/mount-request.js';
 import {
   buildDriverMountRequest,
   buildNodePublishContext,
   secretProviderClassProblem,
   type VolumeFixture,
-} from './mount-request.js';
-import { ProviderClient, versionTimeoutMs } from './provider-client.js';
+} from '../../../src/cli/driver/mount-request.js';
+import {
+  DRIVER_RETRY_BACKOFF,
+  ProviderClient,
+  versionTimeoutMs,
+  type RetryBackoff,
+} from '../../../src/cli/driver/provider-client.js';
 import { startRepublishing, type RepublishOptions, type Republisher } from './republish.js';
 
 export interface DriverEmulatorOptions {
@@ -28,7 +33,16 @@ export interface DriverEmulatorOptions {
   tokensInSecrets?: boolean;
   /** `:authority` to send; v1.6.0 sends 'localhost', older drivers sent the socket path. */
   authority?: string;
+  /**
+   * Backoff between the attempts of a call that failed with UNAVAILABLE; default the driver's
+   * own (1 s, 1.1 s). The test harnesses pass `FAST_RETRY_BACKOFF` so a failure case does not
+   * sleep two seconds; test/driver/driver-emulator.test.ts keeps the driver's timings.
+   */
+  retryBackoff?: RetryBackoff;
 }
+
+/** Retries after 10 ms and 11 ms: the driver's attempts and multiplier, without its waits. */
+export const FAST_RETRY_BACKOFF: RetryBackoff = { initialMs: 10, maxMs: 50 };
 
 /** The files the provider returned (as written), their versions, and whether the target changed. */
 export type MountOutcome = PublishOutcome;
@@ -40,7 +54,9 @@ export const kubeletPublishTimeoutMs = 120_000;
 const minTokenExpirationSeconds = 600;
 
 export class DriverEmulator {
-  readonly #options: Required<Omit<DriverEmulatorOptions, 'socketPath' | 'issuer'>> & { issuer: ServiceAccountIssuer };
+  readonly #options: Required<Omit<DriverEmulatorOptions, 'socketPath' | 'issuer' | 'retryBackoff'>> & {
+    issuer: ServiceAccountIssuer;
+  };
   readonly #client: ProviderClient;
 
   constructor(options: DriverEmulatorOptions) {
@@ -63,7 +79,11 @@ export class DriverEmulator {
       tokensInSecrets: options.tokensInSecrets ?? false,
       authority: options.authority ?? 'localhost',
     };
-    this.#client = new ProviderClient(options.socketPath, this.#options.authority);
+    this.#client = new ProviderClient(
+      options.socketPath,
+      this.#options.authority,
+      options.retryBackoff ?? DRIVER_RETRY_BACKOFF,
+    );
   }
 
   // Kubelet requests one token per audience on every (re)publish, so tokens are always fresh.
