@@ -14,7 +14,7 @@ export interface ResilienceSettings {
   readonly maxRetries: number;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
-  /** Consecutive failures that open an address's circuit; 0 disables the breaker. */
+  /** Consecutive server failures that make the breaker probe, and open if the probe fails; 0 disables it. */
   readonly circuitFailures: number;
   readonly circuitOpenMs: number;
 }
@@ -27,7 +27,9 @@ export const RESILIENCE_DEFAULTS: ResilienceSettings = {
   retryBaseDelayMs: 100,
   retryMaxDelayMs: 2_000,
   circuitFailures: 5,
-  circuitOpenMs: 10_000,
+  // Short: a probe of sys/health costs Vault next to nothing, and a recovered Vault should serve
+  // the next Mount within a second, as a provider without a breaker would.
+  circuitOpenMs: 500,
 };
 
 const d = RESILIENCE_DEFAULTS;
@@ -44,10 +46,10 @@ export const RESILIENCE_FLAGS = {
   'vault-retry-base-delay': { help: 'First retry backoff ceiling, doubled per retry, full jitter (default 100ms)' },
   'vault-retry-max-delay': { help: 'Largest retry backoff (default 2s); Retry-After from Vault wins' },
   'vault-circuit-failures': {
-    help: `Consecutive failures (connection, timeout, 5xx) that open a Vault address's circuit breaker; 0 disables it (default ${d.circuitFailures})`,
+    help: `Consecutive server failures (connection, timeout, 502/503/504, sealed) after which sys/health is probed and, if it fails too, the circuit opens; 0 disables it (default ${d.circuitFailures})`,
   },
   'vault-circuit-open-duration': {
-    help: 'How long an open circuit fails fast before sys/health is probed (default 10s)',
+    help: 'How long an open circuit fails fast before the next request probes sys/health again (default 500ms)',
   },
 } as const;
 

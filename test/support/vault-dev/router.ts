@@ -172,6 +172,8 @@ async function dispatch(
   // Unauthenticated endpoints.
   if (path === 'sys/health' || path === 'sys/seal-status') {
     if (operation !== 'read') throw emptyError(405);
+    // Root-only on the real server: OpenBao 2.7.2 answers 400 inside a namespace, sealed or not.
+    if (path === 'sys/health' && namespace.path !== '') throw errorResponse('operation unavailable in namespaces');
     return path === 'sys/health' ? health(core, query, raw.method) : sealStatus(core);
   }
   if (raw.method === 'HEAD') throw emptyError(405);
