@@ -53,7 +53,7 @@ interface PendingTask {
   readonly id: number;
   readonly task: unknown;
   readonly options: SandboxTaskOptions;
-  readonly settle: (outcome: SandboxOutcome<unknown> | { kind: 'cancelled'; reason: unknown }) => void;
+  readonly settle: (outcome: SandboxOutcome<unknown> | { kind: 'cancelled'; reason: Error }) => void;
 }
 
 interface PoolWorker {
@@ -97,7 +97,7 @@ export class SandboxPool {
    */
   run<R>(task: unknown, options: SandboxTaskOptions): Promise<SandboxOutcome<R>> {
     if (this.closed) return Promise.reject(new Error('SandboxPool is closed'));
-    if (options.signal.aborted) return Promise.reject(options.signal.reason as Error);
+    if (options.signal.aborted) return Promise.reject(asError(options.signal.reason));
     return new Promise<SandboxOutcome<R>>((resolve, reject) => {
       const onAbort = () => this.cancel(pending);
       const pending: PendingTask = {
@@ -106,7 +106,7 @@ export class SandboxPool {
         options,
         settle: (outcome) => {
           options.signal.removeEventListener('abort', onAbort);
-          if (outcome.kind === 'cancelled') reject(outcome.reason as Error);
+          if (outcome.kind === 'cancelled') reject(outcome.reason);
           else resolve(outcome as SandboxOutcome<R>);
         },
       };
@@ -124,7 +124,8 @@ export class SandboxPool {
     }
     const stopping = [...this.workers].map((slot) => {
       const running = slot.running;
-      if (running !== undefined) this.finish(slot, { kind: 'cancelled', reason: new Error('the provider is stopping') });
+      if (running !== undefined)
+        this.finish(slot, { kind: 'cancelled', reason: new Error('the provider is stopping') });
       return this.retire(slot);
     });
     await Promise.all(stopping);
@@ -261,20 +262,20 @@ export class SandboxPool {
     const queued = this.queue.indexOf(pending);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
-      pending.settle({ kind: 'cancelled', reason: pending.options.signal.reason });
+      pending.settle({ kind: 'cancelled', reason: asError(pending.options.signal.reason) });
       return;
     }
     for (const slot of this.workers) {
       if (slot.running?.task !== pending) continue;
       // Nobody waits for the answer any more: stop burning CPU on it.
-      this.finish(slot, { kind: 'cancelled', reason: pending.options.signal.reason });
+      this.finish(slot, { kind: 'cancelled', reason: asError(pending.options.signal.reason) });
       void this.retire(slot);
       this.dispatch();
       return;
     }
   }
 
-  private finish(slot: PoolWorker, outcome: SandboxOutcome<unknown> | { kind: 'cancelled'; reason: unknown }): void {
+  private finish(slot: PoolWorker, outcome: SandboxOutcome<unknown> | { kind: 'cancelled'; reason: Error }): void {
     const running = slot.running;
     if (running === undefined) return;
     slot.running = undefined;
@@ -307,4 +308,8 @@ function workerSource(entry: URL): { entry: URL | string; workerOptions: { eval?
   const loader = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
   return { entry: bootstrap, workerOptions: { eval: true } };
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error('the task was cancelled');
 }

@@ -6,7 +6,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isProviderError } from '../errors.js';
-import { PROGRESS_IDLE, READY, stackFrames, type SandboxReply, type SandboxRequest, type SerializedFailure } from './protocol.js';
+import {
+  PROGRESS_IDLE,
+  READY,
+  stackFrames,
+  type SandboxReply,
+  type SandboxRequest,
+  type SerializedFailure,
+} from './protocol.js';
 
 export type SandboxHandler = (
   task: unknown,

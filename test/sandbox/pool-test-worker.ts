@@ -30,7 +30,10 @@ serveSandboxTasks((raw, progress) => {
       for (;;) hoard.push(Array.from({ length: 100_000 }, (_, i) => `item-${i}-${hoard.length}`));
     }
     case 'exit':
+      // A worker thread that ends itself, as a native fault in a dependency would end it.
+      // eslint-disable-next-line n/no-process-exit
       process.exit(3);
+    // eslint-disable-next-line no-fallthrough -- process.exit does not return
     case 'provider-error':
       throw new InvalidParameterError(task.message);
     case 'bug':
