@@ -115,7 +115,7 @@ export class MountService {
     const shares = renewalPercentByRequest(spec, plan.requestKeyByObject);
     // First mounts go ahead of republishes at Vault; retries stop by the budget's end (docs/resilience.md).
     const priority = this.options.firstMounts?.classify(spec.pod.uid, input.targetPath) ?? 'republish';
-    const fetched = runWithRequestContext({ priority, deadlineMs: Date.now() + budgetMs }, () =>
+    const fetched = runWithRequestContext({ priority, tenant: spec.pod.uid, deadlineMs: Date.now() + budgetMs }, () =>
       this.fetchAll(identity, plan.requests, subjects, budgetMs, input.cancelled, { fromCache, shares }),
     );
     const secrets = await fetched.catch((error: unknown) => {

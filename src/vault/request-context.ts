@@ -10,13 +10,15 @@ export type RequestPriority = 'first-mount' | 'republish' | 'background';
 
 export interface RequestContext {
   readonly priority: RequestPriority;
+  /** Who the request is for (a pod uid; '' for background work): Vault slots are shared fairly between tenants. */
+  readonly tenant: string;
   /** Epoch ms (wall clock) by which the Mount must have its answer; Infinity when unbounded. */
   readonly deadlineMs: number;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
-const BACKGROUND: RequestContext = { priority: 'background', deadlineMs: Number.POSITIVE_INFINITY };
+const BACKGROUND: RequestContext = { priority: 'background', tenant: '', deadlineMs: Number.POSITIVE_INFINITY };
 
 export function runWithRequestContext<T>(context: RequestContext, work: () => Promise<T>): Promise<T> {
   return storage.run(context, work);

@@ -86,7 +86,13 @@ export class VaultHttp {
         response =
           scheduler === undefined
             ? await this.exchange(connection, req)
-            : await scheduler.run(address, context.priority, req.signal, () => this.exchange(connection, req));
+            : await scheduler.run(
+                address,
+                context.priority,
+                req.signal,
+                () => this.exchange(connection, req),
+                context.tenant,
+              );
         outcome = { kind: 'status', status: response.status, retryAfterSeconds: response.retryAfterSeconds };
       } catch (error) {
         if (req.signal.aborted) throw abortedError(req);
