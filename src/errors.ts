@@ -18,8 +18,19 @@ export type ProviderErrorCode =
   | 'ERR_RESPONSE_TOO_LARGE'
   | 'ERR_INTERNAL';
 
+/**
+ * Marks an error class whose messages are written to be shown (no secret, token or body value),
+ * so logs may carry them; any other error is logged by type and stack frames only.
+ */
+export const VETTED_MESSAGE: unique symbol = Symbol('vetted message');
+
+export function hasVettedMessage(error: unknown): error is Error & { readonly code: string } {
+  return error instanceof Error && (error as { [VETTED_MESSAGE]?: unknown })[VETTED_MESSAGE] === true;
+}
+
 export abstract class ProviderError extends Error {
   abstract readonly code: ProviderErrorCode;
+  readonly [VETTED_MESSAGE] = true;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { Logger } from '../observability/logger.js';
 import type { KubeClient } from './in-cluster.js';
 import { KubeApiError, isKubeApiError, parseKubeResponse, statusError } from './kube-api-error.js';
+import { loggableError, safeReason } from '../observability/safe-error.js';
 
 export const POD_WATCHER_DEFAULTS = {
   initialBackoffMs: 500,
@@ -142,9 +143,8 @@ export class PodWatcher {
           if (failures === 1) continue;
         } else {
           const code = isKubeApiError(error) ? error.code : 'ERR_UNEXPECTED';
-          const message = error instanceof Error ? error.message : String(error);
           this.options.logger.warn(
-            { nodeName: this.options.nodeName, code, error: message, failures },
+            { nodeName: this.options.nodeName, code, error: safeReason(error), failures },
             'pod watch failed; retrying',
           );
         }
@@ -232,8 +232,7 @@ export class PodWatcher {
     try {
       this.options.onPodGone(uid);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.options.logger.error({ uid, error: message }, 'onPodGone handler threw');
+      this.options.logger.error({ uid, ...loggableError(error) }, 'onPodGone handler threw');
     }
   }
 

@@ -32,12 +32,3 @@ export interface SandboxReply {
   readonly result?: unknown;
   readonly failure?: SerializedFailure;
 }
-
-/** The stack of `error` without its first line(s), which hold the message. */
-export function stackFrames(error: Error): string {
-  const stack = error.stack ?? '';
-  return stack
-    .split('\n')
-    .filter((line) => /^\s+at /.test(line))
-    .join('\n');
-}

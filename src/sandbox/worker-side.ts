@@ -6,14 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isProviderError } from '../errors.js';
-import {
-  PROGRESS_IDLE,
-  READY,
-  stackFrames,
-  type SandboxReply,
-  type SandboxRequest,
-  type SerializedFailure,
-} from './protocol.js';
+import { PROGRESS_IDLE, READY, type SandboxReply, type SandboxRequest, type SerializedFailure } from './protocol.js';
+import { stackFrames } from '../observability/safe-error.js';
 
 export type SandboxHandler = (
   task: unknown,

@@ -37,7 +37,7 @@ serveSandboxTasks((raw, progress) => {
     case 'provider-error':
       throw new InvalidParameterError(task.message);
     case 'bug':
-      JSON.parse(`{"token": "${task.secret}"`);
+      JSON.parse(`{"token": ${task.secret}}`);
       return { result: undefined };
     case 'bytes': {
       const bytes = new Uint8Array(task.size).fill(7);

@@ -76,6 +76,7 @@ describe('SandboxPool', () => {
     });
     const secret = 'hvs.SECRET-TOKEN-VALUE';
     const bug = (await run(p, { kind: 'bug', secret })) as Extract<SandboxOutcome<unknown>, { kind: 'failed' }>;
+    // (V8's message would have been: Unexpected token 'h', "{"token": hvs.SECRET-TOKEN-VALUE}" is not valid JSON)
     assert.equal(bug.kind, 'failed');
     assert.equal(bug.failure.type, 'SyntaxError');
     assert.equal(bug.failure.code, undefined);
