@@ -2,6 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { defineConfig } from 'eslint/config';
 import n from 'eslint-plugin-n';
+import layers from './lint/import-layers.js';
 
 export default defineConfig(
   { ignores: ['dist/**', 'src/generated/**', 'coverage/**', 'node_modules/**'] },
@@ -22,6 +23,11 @@ export default defineConfig(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/import-layers': 'error' },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': [
@@ -40,4 +46,5 @@ export default defineConfig(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
+  { files: ['lint/**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

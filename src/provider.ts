@@ -6,8 +6,10 @@
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import type { ProviderConfig } from './config/provider-config.js';
-import { resolveHmacKey, runsInCluster } from './config/hmac-key-source.js';
-import type { KubeClient } from './kube/in-cluster.js';
+import { resolveHmacKey } from './config/hmac-key-source.js';
+import { MIN_HMAC_KEY_BYTES } from './config/hmac-key.js';
+import { loadHmacKeyAtStart } from './kube/hmac-key-secret.js';
+import { runsInCluster, type KubeClient } from './kube/in-cluster.js';
 import { KubeClientHolder } from './kube/kube-client-holder.js';
 import { LeaseLifecycle } from './leases/lease-lifecycle.js';
 import { tokenRequestFallback } from './kube/token-request-fallback.js';
@@ -62,7 +64,12 @@ export async function startProvider(config: ProviderConfig, options: StartOption
   const kube = new KubeClientHolder(options.kubeClient);
   let hmacKey: Buffer;
   try {
-    hmacKey = await resolveHmacKey(config, { logger, kube, inCluster: kube.provided || runsInCluster() });
+    hmacKey = await resolveHmacKey(config, {
+      logger,
+      inCluster: kube.provided || runsInCluster(),
+      loadFromSecret: () =>
+        loadHmacKeyAtStart(kube, { secretName: config.hmacSecretName, logger, minKeyBytes: MIN_HMAC_KEY_BYTES }),
+    });
   } catch (error) {
     await kube.close();
     throw error;
@@ -110,8 +117,7 @@ export async function startProvider(config: ProviderConfig, options: StartOption
     hmacKey,
     ...(config.tokenRequestFallback ? { tokenMinter: tokenRequestFallback(kube) } : {}),
     security: config.security,
-    reader,
-    ...(leases.cache.enabled ? { leases: leases.cache } : {}),
+    secrets: leases.cache,
     ...(leases.revoker === undefined ? {} : { onPodSeen: (uid: string) => leases.revoker?.podSeen(uid) }),
     firstMounts: new FirstMountTracker(),
     logger,

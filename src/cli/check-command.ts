@@ -9,9 +9,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ProviderError } from '../errors.js';
-import { parseMountRequest, unknownParameters } from '../mount/attributes.js';
-import { formatMode } from '../mount/file-mode.js';
-import type { MountSpec } from '../mount/mount-spec.js';
+import { parseMountRequest, unknownParameters } from '../mount/parse/attributes.js';
+import { formatMode } from '../mount/parse/file-mode.js';
+import type { MountSpec } from '../mount/spec/mount-spec.js';
 import { planRequests } from '../mount/plan.js';
 import { checkCapabilities, CapabilityCheckError } from './check/vault-capabilities.js';
 import { describeRead, objectShape, objectSource } from './check/object-shape.js';

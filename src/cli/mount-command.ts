@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { parseDurationMs } from '../config/command-line.js';
+import { parseDurationMs } from '../go-compat/parse-duration.js';
 import { goFileModeToUnix } from './driver/atomic-writer.js';
 import { DriverMountError } from './driver/driver-errors.js';
 import type { TokenRequestStatus } from './driver/go-json.js';

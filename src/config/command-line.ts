@@ -3,6 +3,8 @@
  * from hashicorp/vault-csi-provider unchanged: `-flag=value`, `--flag=value`, `-flag value`,
  * and a bare `-flag` for booleans.
  */
+import { parseGoBool } from '../go-compat/parse-bool.js';
+import { parseDurationMs } from '../go-compat/parse-duration.js';
 
 export interface ParsedCommandLine {
   /** Flag name (without dashes) to its raw string value; booleans given bare are `"true"`. */
@@ -45,28 +47,6 @@ export function parseCommandLine(argv: readonly string[], booleanFlags: Readonly
     }
   }
   return { flags, positionals };
-}
-
-/** Go's strconv.ParseBool, which the Go provider uses for every boolean. */
-export function parseGoBool(value: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  return undefined;
-}
-
-/** Go's time.ParseDuration for the common forms (`90s`, `1m30s`, `500ms`, `2h`); plain numbers are seconds. */
-export function parseDurationMs(value: string): number | undefined {
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const pattern = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const match of value.matchAll(pattern)) {
-    if (match.index !== consumed) return undefined;
-    total += Number(match[1]) * (units[match[2] ?? ''] ?? Number.NaN);
-    consumed += match[0].length;
-  }
-  return consumed === value.length && consumed > 0 && Number.isFinite(total) ? total : undefined;
 }
 
 /**

@@ -1,34 +1,9 @@
 /**
- * The flags of the lease cache (docs/leases.md) and their parsing into `LeaseSettings`. Fixed at
- * process start; defaults live here. A malformed value stops the provider at start.
+ * The flags of the lease cache (docs/leases.md) and their parsing into `LeaseSettings` (which,
+ * with its defaults, `leases/` owns). A malformed value stops the provider at start.
  */
+import { LEASE_DEFAULTS, type LeaseSettings } from '../leases/lease-settings.js';
 import { ConfigError, FlagValues } from './command-line.js';
-
-export interface LeaseSettings {
-  /** Maximum cached dynamic credentials (about one per pod and dynamic request on this node); 0 disables the cache. */
-  readonly cacheSize: number;
-  /** Percent of a lease's TTL after which it is renewed. */
-  readonly renewalPercent: number;
-  /** Percent of a certificate's lifetime after which it is re-issued. */
-  readonly certificateRenewalPercent: number;
-  /** Watch this node's pods and revoke the leases of deleted ones. */
-  readonly revokeDeletedPods: boolean;
-  readonly revocationGracePeriodMs: number;
-  /** This node's name (downward API, `NODE_NAME`): the watch's field selector. */
-  readonly nodeName?: string;
-  /** Node-local directory for the encrypted lease state; absent: no persistence. */
-  readonly stateDir?: string;
-  /** File with the 32-byte AES-256-GCM key of the state (a mounted Secret). */
-  readonly stateKeyFile?: string;
-}
-
-export const LEASE_DEFAULTS = {
-  cacheSize: 10_000,
-  /** Two thirds, as Vault Agent renews. */
-  renewalPercent: 200 / 3,
-  certificateRenewalPercent: 200 / 3,
-  revocationGracePeriodMs: 30_000,
-} as const;
 
 export const LEASE_FLAGS = {
   'lease-cache-size': {

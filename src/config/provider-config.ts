@@ -4,17 +4,18 @@
  * connection defaults here field by field. Defaults live in this file only.
  */
 import { z } from 'zod';
-import type { ConnectionDefaults } from '../mount/mount-spec.js';
+import type { ConnectionDefaults } from '../mount/spec/mount-spec.js';
+import { LOG_LEVELS, type LogLevel } from '../observability/logger.js';
 import { ConfigError, FlagValues, parseCommandLine } from './command-line.js';
-import type { MountSecurityPolicy } from '../mount/security-policy.js';
+import type { MountSecurityPolicy } from '../mount/policy/security-policy.js';
 import { parseSecurityFlags, SECURITY_FLAGS } from './security-flags.js';
-import { LEASE_FLAGS, parseLeaseFlags, type LeaseSettings } from './lease-flags.js';
-import { parseResilienceFlags, RESILIENCE_FLAGS, type ResilienceSettings } from './resilience-flags.js';
+import type { LeaseSettings } from '../leases/lease-settings.js';
+import type { ResilienceSettings } from '../vault/resilience.js';
+import { LEASE_FLAGS, parseLeaseFlags } from './lease-flags.js';
+import { parseResilienceFlags, RESILIENCE_FLAGS } from './resilience-flags.js';
 
 export type HmacKeySource = 'auto' | 'file' | 'kubernetes-secret' | 'random';
 const HMAC_KEY_SOURCES: readonly HmacKeySource[] = ['auto', 'file', 'kubernetes-secret', 'random'];
-
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'off';
 
 export interface ProviderConfig {
   /** Unix socket the driver dials (`<providers dir>/vault.sock`). */
@@ -129,7 +130,7 @@ const booleanFlags = new Set(
 
 export { ConfigError } from './command-line.js';
 
-const logLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'off']);
+const logLevelSchema = z.enum(LOG_LEVELS);
 
 /** Reads flags over environment. Throws ConfigError naming the flag and the reason. */
 export function loadCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Command {

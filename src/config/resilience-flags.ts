@@ -1,36 +1,9 @@
 /**
  * The flags of backpressure, retries and the circuit breaker toward Vault (docs/resilience.md)
- * and their parsing into `ResilienceSettings`. Fixed at process start; defaults live here.
+ * and their parsing into `ResilienceSettings` (which, with its defaults, `vault/` owns).
  */
+import { RESILIENCE_DEFAULTS, type ResilienceSettings } from '../vault/resilience.js';
 import { ConfigError, FlagValues } from './command-line.js';
-
-export interface ResilienceSettings {
-  /** Requests in flight per Vault address; 0: unbounded. */
-  readonly maxInFlight: number;
-  /** Requests per second per Vault address; 0: no rate limit. */
-  readonly rateLimit: number;
-  readonly rateBurst: number;
-  /** Retries after the first attempt (429, 5xx, connection errors). */
-  readonly maxRetries: number;
-  readonly retryBaseDelayMs: number;
-  readonly retryMaxDelayMs: number;
-  /** Consecutive server failures that make the breaker probe, and open if the probe fails; 0 disables it. */
-  readonly circuitFailures: number;
-  readonly circuitOpenMs: number;
-}
-
-export const RESILIENCE_DEFAULTS: ResilienceSettings = {
-  maxInFlight: 32,
-  rateLimit: 0,
-  rateBurst: 20,
-  maxRetries: 2,
-  retryBaseDelayMs: 100,
-  retryMaxDelayMs: 2_000,
-  circuitFailures: 5,
-  // Short: a probe of sys/health costs Vault next to nothing, and a recovered Vault should serve
-  // the next Mount within a second, as a provider without a breaker would.
-  circuitOpenMs: 500,
-};
 
 const d = RESILIENCE_DEFAULTS;
 

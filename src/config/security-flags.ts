@@ -4,16 +4,16 @@
  * working; a malformed value stops the provider at start rather than weakening a control.
  */
 import { ConfigError } from './command-line.js';
-import { AddressFormError, parseAllowlistEntry } from '../mount/address-allowlist.js';
-import { DEFAULT_INPUT_LIMITS } from '../mount/input-limits.js';
+import { AddressFormError, parseAllowlistEntry } from '../mount/policy/address-allowlist.js';
+import { DEFAULT_INPUT_LIMITS } from '../mount/policy/input-limits.js';
 import {
   CONNECTION_PARAMETERS_FOR_PROTECTION,
   DEFAULT_PROTECTED_PARAMETERS,
   OVERRIDE_MODES,
   UNPROTECTABLE_PARAMETERS,
   type OverrideMode,
-} from '../mount/parameter-overrides.js';
-import { TOKEN_SOURCES, type MountSecurityPolicy, type TokenSource } from '../mount/security-policy.js';
+} from '../mount/policy/parameter-overrides.js';
+import { TOKEN_SOURCES, type MountSecurityPolicy, type TokenSource } from '../mount/policy/security-policy.js';
 
 export const SECURITY_FLAGS = {
   'allowed-vault-addresses': {

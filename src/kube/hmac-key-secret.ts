@@ -10,11 +10,12 @@
  * The key bytes never reach a log line or an error message.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { MIN_HMAC_KEY_BYTES } from '../config/hmac-key.js';
 import type { Logger } from '../observability/logger.js';
 import type { KubeClient } from './in-cluster.js';
 import { KubeApiError, isKubeApiError, parseKubeResponse, withHint } from './kube-api-error.js';
+import type { KubeClientHolder } from './kube-client-holder.js';
 
 export const HMAC_SECRET_DATA_KEY = 'key';
 export const HMAC_KEY_LENGTH_BYTES = 32;
@@ -26,6 +27,8 @@ export interface HmacKeySecretOptions {
   readonly namespace: string;
   readonly secretName: string;
   readonly logger: Logger;
+  /** The caller's key-length rule (`config/hmac-key.ts`), so a Secret and a key file obey one rule. */
+  readonly minKeyBytes: number;
   readonly signal?: AbortSignal;
 }
 
@@ -48,7 +51,7 @@ export async function loadOrCreateHmacKey(client: KubeClient, options: HmacKeySe
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
         const { body } = await client.request('GET', itemPath, signalOption);
-        return keyFrom(parseKubeResponse(SecretSchema, body, `GET ${ref}`), ref, namespace, secretName);
+        return keyFrom(parseKubeResponse(SecretSchema, body, `GET ${ref}`), ref, options);
       } catch (error) {
         if (!isKubeApiError(error, 'ERR_KUBE_NOT_FOUND')) throw error;
       }
@@ -84,7 +87,8 @@ function secretManifest(name: string, key: Buffer): object {
   };
 }
 
-function keyFrom(secret: z.infer<typeof SecretSchema>, ref: string, namespace: string, secretName: string): Buffer {
+function keyFrom(secret: z.infer<typeof SecretSchema>, ref: string, options: HmacKeySecretOptions): Buffer {
+  const { namespace, secretName, minKeyBytes } = options;
   const encoded = secret.data?.[HMAC_SECRET_DATA_KEY] ?? '';
   const key = BASE64.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
   if (key.length === 0) {
@@ -95,11 +99,11 @@ function keyFrom(secret: z.infer<typeof SecretSchema>, ref: string, namespace: s
         `all object versions will change once`,
     );
   }
-  if (key.length < MIN_HMAC_KEY_BYTES) {
-    // The same rule as -hmac-key-file: a short key would make versions guessable.
+  if (key.length < minKeyBytes) {
+    // A short key would make versions guessable.
     throw new KubeApiError(
       'ERR_KUBE_HMAC_KEY_INVALID',
-      `${ref} holds a ${key.length}-byte key in data.${HMAC_SECRET_DATA_KEY}; at least ${MIN_HMAC_KEY_BYTES} bytes are ` +
+      `${ref} holds a ${key.length}-byte key in data.${HMAC_SECRET_DATA_KEY}; at least ${minKeyBytes} bytes are ` +
         `needed: delete it (kubectl -n ${namespace} delete secret ${secretName}) and restart the provider so a ` +
         `${HMAC_KEY_LENGTH_BYTES}-byte key is generated; all object versions will change once`,
     );
@@ -115,4 +119,58 @@ function withRbacHint(error: unknown, ref: string, namespace: string, secretName
       `"get" on secrets with resourceNames ["${secretName}"] and "create" on secrets ` +
       `(create cannot be restricted by name) (${error.message})`,
   );
+}
+
+/** Waits between attempts at start: about 31 s in all before giving up. */
+export const HMAC_SECRET_RETRY_DELAYS_MS: readonly number[] = [500, 1_000, 2_000, 4_000, 8_000, 16_000];
+
+const TRANSIENT = new Set(['ERR_KUBE_UNAVAILABLE', 'ERR_KUBE_UNREACHABLE', 'ERR_KUBE_TIMEOUT']);
+
+/**
+ * The provider cannot start: a version computed with another key than the other nodes' would be
+ * served as if it were comparable. The message names the Secret, the cause and the way out.
+ */
+export class HmacKeyUnavailableError extends Error {
+  override readonly name = 'HmacKeyUnavailableError';
+}
+
+export interface HmacKeyAtStartOptions {
+  readonly secretName: string;
+  readonly logger: Logger;
+  readonly minKeyBytes: number;
+  readonly retryDelaysMs?: readonly number[];
+}
+
+/**
+ * `loadOrCreateHmacKey` in the provider's own namespace, once at start: transient failures (API
+ * server unavailable, timeouts) are retried with backoff; then, and at once for permanent ones
+ * (403, a bad key), it throws HmacKeyUnavailableError and kubelet restarts the container.
+ */
+export async function loadHmacKeyAtStart(kube: KubeClientHolder, options: HmacKeyAtStartOptions): Promise<Buffer> {
+  const { logger } = options;
+  const client = await kube.get();
+  const delays = options.retryDelaysMs ?? HMAC_SECRET_RETRY_DELAYS_MS;
+  const target = { namespace: client.namespace, secretName: options.secretName };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const key = await loadOrCreateHmacKey(client, { ...target, logger, minKeyBytes: options.minKeyBytes });
+      logger.info({ ...target, hmacKeySource: 'kubernetes-secret' }, 'loaded the HMAC key for object versions');
+      return key;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const delay = delays[attempt];
+      if (delay === undefined || !isKubeApiError(error) || !TRANSIENT.has(error.code)) {
+        throw new HmacKeyUnavailableError(
+          `cannot load the HMAC key for object versions (Secret "${target.namespace}/${target.secretName}"): ${message}; ` +
+            'the provider does not serve mounts with a key the other nodes do not share (set -hmac-key-source=random to accept per-process versions)',
+          { cause: error },
+        );
+      }
+      logger.warn(
+        { ...target, attempt: attempt + 1, retryInMs: delay, error: message },
+        'HMAC key Secret not readable yet; retrying',
+      );
+      await sleep(delay);
+    }
+  }
 }

@@ -6,6 +6,7 @@
  * Non-2xx answers throw `KubeApiError` with the Status `reason`; callers parse the bodies they
  * rely on with zod (`parseKubeResponse`). Nothing here logs: the token stays out of logs by design.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -18,6 +19,15 @@ import { transportError } from './transport-error.js';
 
 /** Where kubelet projects the pod's service-account token, CA bundle and namespace. */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** A pod's view: the API server's address in the environment and a projected token file. */
+export function runsInCluster(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  serviceAccountDir: string = SERVICE_ACCOUNT_DIR,
+): boolean {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  return host !== undefined && host !== '' && existsSync(join(serviceAccountDir, 'token'));
+}
 
 export const KUBE_CLIENT_DEFAULTS = {
   requestTimeoutMs: 30_000,

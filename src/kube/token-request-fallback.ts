@@ -8,16 +8,23 @@
  * Every KubeApiError becomes a ProviderError here, before it reaches the gRPC status mapping,
  * with a message for the pod's events. The token is returned only, never logged or put in one.
  */
+import { LRUCache } from 'lru-cache';
 import { KubernetesUnavailableError, MissingServiceAccountTokenError, type ProviderError } from '../errors.js';
-import type { PodInfo } from '../mount/mount-spec.js';
 import { isKubeApiError } from './kube-api-error.js';
 import type { KubeClientHolder } from './kube-client-holder.js';
 import { MIN_EXPIRATION_SECONDS, requestServiceAccountToken } from './token-request.js';
-import { LruMap } from '../vault/lru-map.js';
 
-export interface ServiceAccountTokenMinter {
+/** The pod a token is minted for (the driver's pod keys). */
+export interface TokenRequestPod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly serviceAccountName: string;
+}
+
+export interface TokenRequestFallback {
   /** A JWT for `pod`'s service account with `audience`; throws a ProviderError. */
-  mint(pod: PodInfo, audience: string, signal: AbortSignal): Promise<string>;
+  mint(pod: TokenRequestPod, audience: string, signal: AbortSignal): Promise<string>;
 }
 
 const RBAC_HINT =
@@ -33,11 +40,11 @@ interface MintedToken {
 export function tokenRequestFallback(
   kube: KubeClientHolder,
   options: { readonly now?: () => number; readonly maxEntries?: number } = {},
-): ServiceAccountTokenMinter {
+): TokenRequestFallback {
   const now = options.now ?? Date.now;
   // Per pod identity and audience, so a republish every minute costs no API call; bounded,
   // and an entry is only ever handed back to the same pod uid it was minted for.
-  const minted = new LruMap<MintedToken>({ maxEntries: options.maxEntries ?? 1000, now });
+  const minted = new LRUCache<string, MintedToken>({ max: options.maxEntries ?? 1000 });
   return {
     async mint(pod, audience, signal) {
       const key = JSON.stringify([pod.uid, pod.namespace, pod.name, pod.serviceAccountName, audience]);

@@ -3,7 +3,6 @@
  * pod watch and revoker (`-revoke-leases-of-deleted-pods`), and the encrypted state file
  * (`-state-dir`, `-state-key-file`). `provider.ts` only starts and stops this.
  */
-import type { LeaseSettings } from '../config/lease-flags.js';
 import type { KubeClientHolder } from '../kube/kube-client-holder.js';
 import { PodWatcher } from '../kube/pod-watcher.js';
 import type { Logger } from '../observability/logger.js';
@@ -13,6 +12,7 @@ import type { TokenCache } from '../vault/token-cache.js';
 import type { VaultHttp } from '../vault/vault-http.js';
 import { effectiveExpiry, type CacheEntry } from './cache-entry.js';
 import { LeasedSecretCache } from './leased-secret-cache.js';
+import type { LeaseSettings } from './lease-settings.js';
 import { LeaseStateStore, readStateKey } from './lease-state-store.js';
 import { PodLeaseRevoker } from './pod-lease-revoker.js';
 import { VaultLeaseClient } from './vault-lease-client.js';

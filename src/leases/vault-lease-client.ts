@@ -5,7 +5,7 @@
  * boundary; errors carry the lease's path prefix only (lease ids are not secret, tokens are).
  */
 import { z } from 'zod';
-import type { VaultConnection } from '../mount/mount-spec.js';
+import type { VaultConnection } from '../vault/vault-connection.js';
 import type { VaultHttp } from '../vault/vault-http.js';
 import { vaultErrorMessages } from '../vault/vault-http.js';
 import { safeReason } from '../observability/safe-error.js';

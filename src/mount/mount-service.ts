@@ -7,19 +7,18 @@
 import { DeadlineExceededError, ResponseTooLargeError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
-import type { SecretReader } from '../vault/secret-reader.js';
 import type { VaultIdentity } from '../vault/vault-identity.js';
 import { runWithRequestContext } from '../vault/request-context.js';
 import type { FirstMountTracker } from './first-mount-tracker.js';
-import type { LeasedSecretCache } from '../leases/leased-secret-cache.js';
-import type { ServiceAccountTokenMinter } from '../kube/token-request-fallback.js';
 import type { VaultRequest, VaultSecret } from '../vault/vault-request.js';
-import { parseMountRequest } from './attributes.js';
-import type { ConnectionDefaults, MountSpec } from './mount-spec.js';
-import { objectVersion } from './object-version.js';
+import type { SecretSource } from './secret-source.js';
+import type { ServiceAccountTokenMinter } from './parse/service-account-token.js';
+import { parseMountRequest } from './parse/attributes.js';
+import type { ConnectionDefaults, MountSpec } from './spec/mount-spec.js';
+import { objectVersion } from './output/object-version.js';
 import { planRequests } from './plan.js';
-import { renderPlanned } from './render-planned.js';
-import { DEFAULT_SECURITY_POLICY, guardFiles, type MountSecurityPolicy } from './security-policy.js';
+import { renderPlanned } from './render/render-planned.js';
+import { DEFAULT_SECURITY_POLICY, guardFiles, type MountSecurityPolicy } from './policy/security-policy.js';
 
 export interface MountInput {
   readonly attributes: string;
@@ -58,9 +57,8 @@ export interface MountServiceOptions {
   readonly tokenMinter?: ServiceAccountTokenMinter;
   /** The operator's security controls (docs/security.md); absent: the permissive defaults. */
   readonly security?: MountSecurityPolicy;
-  readonly reader: SecretReader;
-  /** Dynamic credentials kept across republishes (docs/leases.md); absent: every Mount reads Vault. */
-  readonly leases?: LeasedSecretCache;
+  /** Where secrets come from: the lease cache, which reads Vault for what it does not hold (docs/leases.md). */
+  readonly secrets: SecretSource;
   /** Told of every pod that mounts, so a pending revocation of a pod seen alive is cancelled. */
   readonly onPodSeen?: (uid: string) => void;
   /** Tells first mounts from republishes so waiting pods get Vault first (docs/resilience.md). */
@@ -175,16 +173,10 @@ export class MountService {
     try {
       await runBounded(requests, this.options.mountConcurrency, controller, async (request) => {
         const subject = subjects.get(request.key) ?? 'object';
-        let secret: VaultSecret;
-        if (this.options.leases === undefined) {
-          secret = await this.options.reader.read(identity, request, subject, controller.signal);
-        } else {
-          const share = leases.shares.get(request.key);
-          const read = await this.options.leases.read(identity, request, subject, controller.signal, share);
-          if (read.source === 'cache') leases.fromCache.add(request.key);
-          secret = read.secret;
-        }
-        results.set(request.key, secret);
+        const share = leases.shares.get(request.key);
+        const read = await this.options.secrets.read(identity, request, subject, controller.signal, share);
+        if (read.source === 'cache') leases.fromCache.add(request.key);
+        results.set(request.key, read.secret);
         pending.delete(request.key);
       });
     } finally {

@@ -10,9 +10,9 @@
  */
 import type { VaultRequest } from '../vault/vault-request.js';
 import { goJson } from './go-json.js';
-import type { SecretObjectSpec } from './mount-spec.js';
-import { normaliseSecretPath } from './secret-path.js';
-import { templateReads } from './template-object.js';
+import type { SecretObjectSpec } from './spec/mount-spec.js';
+import { normaliseSecretPath } from './parse/secret-path.js';
+import { templateReads } from './render/template-object.js';
 
 export interface RequestPlan {
   /** Unique requests, in the order their first object appears. */

@@ -4,9 +4,12 @@
  * captured logs for known values to prove it.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from '../config/provider-config.js';
 
 export type { Logger } from 'pino';
+
+/** The levels of `-log-level`; `off` silences the logger. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'off'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const REDACTED = '[REDACTED]';
 

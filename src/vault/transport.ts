@@ -7,7 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { InvalidParameterError } from '../errors.js';
-import type { TlsSettings, VaultConnection } from '../mount/mount-spec.js';
+import type { TlsSettings, VaultConnection } from './vault-connection.js';
 
 export interface VaultEndpoint {
   /** The undici dispatcher for this connection. */

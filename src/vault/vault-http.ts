@@ -5,7 +5,7 @@
  */
 import { request, errors as undiciErrors } from 'undici';
 import { DeadlineExceededError, ProviderError, ResponseTooLargeError, VaultUnavailableError } from '../errors.js';
-import type { VaultConnection } from '../mount/mount-spec.js';
+import type { VaultConnection } from './vault-connection.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import type { VaultTransport } from './transport.js';
 import { abortableSleep } from './abortable-sleep.js';

@@ -3,7 +3,23 @@
  * Every cache that holds a token or secret bytes is keyed by `identityKey`, so nothing can be
  * served to a different pod, role, audience, address or namespace.
  */
-import type { PodInfo, VaultAuth, VaultConnection } from '../mount/mount-spec.js';
+import type { VaultConnection } from './vault-connection.js';
+
+/** The pod a request is made for, from the driver's pod keys. */
+export interface PodInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly serviceAccountName: string;
+}
+
+export interface VaultAuth {
+  /** Auth mount path without `auth/` prefix or slashes, e.g. `kubernetes` or `jwt`. */
+  readonly mountPath: string;
+  readonly roleName: string;
+  /** Audience of the service-account token we pick from the driver's tokens. */
+  readonly audience: string;
+}
 
 export interface VaultIdentity {
   readonly pod: PodInfo;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseCommandLine, parseDurationMs, parseGoBool } from '../../src/config/command-line.js';
+import { parseCommandLine } from '../../src/config/command-line.js';
+import { parseGoBool } from '../../src/go-compat/parse-bool.js';
+import { parseDurationMs } from '../../src/go-compat/parse-duration.js';
 import { ConfigError, DEFAULTS, loadCommand, type ProviderConfig } from '../../src/config/provider-config.js';
 
 function serve(argv: string[], env: Record<string, string> = {}): ProviderConfig {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { HMAC_KEY_LENGTH_BYTES, loadOrCreateHmacKey } from '../../src/kube/hmac-key-secret.js';
+import { MIN_HMAC_KEY_BYTES } from '../../src/config/hmac-key.js';
 import type { KubeClient } from '../../src/kube/in-cluster.js';
 import { KubeApiError } from '../../src/kube/kube-api-error.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../support/kube-api/index.js';
@@ -9,6 +10,7 @@ import { capturedLogger, clientFor } from './kube-fixtures.js';
 const NAMESPACE = 'csi';
 const NAME = 'vault-csi-provider-hmac-key';
 const SECRET_PATH = `/api/v1/namespaces/${NAMESPACE}/secrets/${NAME}`;
+const MIN_KEY_BYTES = MIN_HMAC_KEY_BYTES;
 const COLLECTION_PATH = `/api/v1/namespaces/${NAMESPACE}/secrets`;
 
 describe('loadOrCreateHmacKey', () => {
@@ -32,7 +34,12 @@ describe('loadOrCreateHmacKey', () => {
   test('creates an immutable 32-byte key Secret on first use (1 GET 404, 1 POST), as the Go provider does', async () => {
     const { logger, lines } = capturedLogger();
     const since = fake.requests.length;
-    const key = await loadOrCreateHmacKey(client, { namespace: NAMESPACE, secretName: NAME, logger });
+    const key = await loadOrCreateHmacKey(client, {
+      namespace: NAMESPACE,
+      secretName: NAME,
+      logger,
+      minKeyBytes: MIN_KEY_BYTES,
+    });
 
     assert.equal(key.length, HMAC_KEY_LENGTH_BYTES);
     assert.deepEqual(calls(since), [`GET ${SECRET_PATH} 404`, `POST ${COLLECTION_PATH} 201`]);
@@ -56,6 +63,7 @@ describe('loadOrCreateHmacKey', () => {
       namespace: NAMESPACE,
       secretName: NAME,
       logger: capturedLogger().logger,
+      minKeyBytes: MIN_KEY_BYTES,
     });
     assert.deepEqual(key, existing);
     assert.deepEqual(calls(since), [`GET ${SECRET_PATH} 200`]);
@@ -71,6 +79,7 @@ describe('loadOrCreateHmacKey', () => {
       namespace: NAMESPACE,
       secretName: NAME,
       logger: capturedLogger().logger,
+      minKeyBytes: MIN_KEY_BYTES,
     });
     assert.deepEqual(key, theirs);
     assert.deepEqual(calls(since), [`GET ${SECRET_PATH} 404`, `POST ${COLLECTION_PATH} 409`, `GET ${SECRET_PATH} 200`]);
@@ -80,7 +89,12 @@ describe('loadOrCreateHmacKey', () => {
     const since = fake.requests.length;
     const keys = await Promise.all(
       [1, 2, 3].map(() =>
-        loadOrCreateHmacKey(client, { namespace: NAMESPACE, secretName: NAME, logger: capturedLogger().logger }),
+        loadOrCreateHmacKey(client, {
+          namespace: NAMESPACE,
+          secretName: NAME,
+          logger: capturedLogger().logger,
+          minKeyBytes: MIN_KEY_BYTES,
+        }),
       ),
     );
     assert.deepEqual(keys[1], keys[0]);
@@ -96,7 +110,12 @@ describe('loadOrCreateHmacKey', () => {
     test(`${label} → error telling the admin to delete the Secret`, async () => {
       fake.secrets.put(NAMESPACE, { name: NAME, ...(data === undefined ? {} : { data }), immutable: true });
       await assert.rejects(
-        loadOrCreateHmacKey(client, { namespace: NAMESPACE, secretName: NAME, logger: capturedLogger().logger }),
+        loadOrCreateHmacKey(client, {
+          namespace: NAMESPACE,
+          secretName: NAME,
+          logger: capturedLogger().logger,
+          minKeyBytes: MIN_KEY_BYTES,
+        }),
         (error: unknown) => {
           assert.ok(error instanceof KubeApiError);
           assert.equal(error.code, 'ERR_KUBE_HMAC_KEY_INVALID');
@@ -111,7 +130,12 @@ describe('loadOrCreateHmacKey', () => {
   test('403 → error naming the RBAC the provider needs', async () => {
     fake.failNext(403, 'Forbidden', { method: 'GET' });
     await assert.rejects(
-      loadOrCreateHmacKey(client, { namespace: NAMESPACE, secretName: NAME, logger: capturedLogger().logger }),
+      loadOrCreateHmacKey(client, {
+        namespace: NAMESPACE,
+        secretName: NAME,
+        logger: capturedLogger().logger,
+        minKeyBytes: MIN_KEY_BYTES,
+      }),
       (error: unknown) => {
         assert.ok(error instanceof KubeApiError);
         assert.equal(error.code, 'ERR_KUBE_FORBIDDEN');
@@ -130,7 +154,12 @@ describe('loadOrCreateHmacKey', () => {
   test('403 on create (get allowed) names the same RBAC', async () => {
     fake.failNext(403, 'Forbidden', { method: 'POST' });
     await assert.rejects(
-      loadOrCreateHmacKey(client, { namespace: NAMESPACE, secretName: NAME, logger: capturedLogger().logger }),
+      loadOrCreateHmacKey(client, {
+        namespace: NAMESPACE,
+        secretName: NAME,
+        logger: capturedLogger().logger,
+        minKeyBytes: MIN_KEY_BYTES,
+      }),
       (error: unknown) =>
         error instanceof KubeApiError &&
         error.code === 'ERR_KUBE_FORBIDDEN' &&
@@ -141,7 +170,12 @@ describe('loadOrCreateHmacKey', () => {
   test('other failures keep their code (a 503 stays retryable)', async () => {
     fake.failNext(503, 'ServiceUnavailable');
     await assert.rejects(
-      loadOrCreateHmacKey(client, { namespace: NAMESPACE, secretName: NAME, logger: capturedLogger().logger }),
+      loadOrCreateHmacKey(client, {
+        namespace: NAMESPACE,
+        secretName: NAME,
+        logger: capturedLogger().logger,
+        minKeyBytes: MIN_KEY_BYTES,
+      }),
       (error: unknown) =>
         error instanceof KubeApiError && error.code === 'ERR_KUBE_UNAVAILABLE' && error.status === 503,
     );

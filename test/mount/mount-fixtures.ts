@@ -1,5 +1,5 @@
 /** Shared inputs for the mount parsing tests: a driver-like request and process defaults. */
-import type { ConnectionDefaults } from '../../src/mount/mount-spec.js';
+import type { ConnectionDefaults } from '../../src/mount/spec/mount-spec.js';
 
 export const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LWNsYWltcw.c2lnbmF0dXJlLXZhbHVl';
 export const OTHER_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.b3RoZXI.c2ln';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { SecretObjectSpec } from '../../src/mount/mount-spec.js';
+import type { SecretObjectSpec } from '../../src/mount/spec/mount-spec.js';
 import { canonicalJson, planRequests } from '../../src/mount/plan.js';
 
 function object(objectName: string, secretPath: string, extra: Partial<SecretObjectSpec> = {}): SecretObjectSpec {

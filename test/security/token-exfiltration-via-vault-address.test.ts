@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { ConfigError, loadCommand } from '../../src/config/provider-config.js';
-import { isAddressAllowed, parseAllowlistEntry } from '../../src/mount/address-allowlist.js';
+import { isAddressAllowed, parseAllowlistEntry } from '../../src/mount/policy/address-allowlist.js';
 import { spcParameters, startHarness } from '../support/harness.js';
 import { failureOf, startRecordingServer } from './attack-kit.js';
 

@@ -2,8 +2,8 @@
  * What the check command says about one object: where it reads from and what the file will
  * contain, described by shape (never a value; the SPC is not secret, but Vault's data is).
  */
-import type { SecretObjectSpec } from '../../mount/mount-spec.js';
-import { templateReads } from '../../mount/template-object.js';
+import type { SecretObjectSpec } from '../../mount/spec/mount-spec.js';
+import { templateReads } from '../../mount/render/template-object.js';
 
 const PKI_SHAPES: Readonly<Record<string, string>> = {
   certificate: 'PEM: the issued certificate',

@@ -7,10 +7,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isPlainObject } from '../../mount/go-json.js';
-import type { SecretObjectSpec } from '../../mount/mount-spec.js';
+import type { SecretObjectSpec } from '../../mount/spec/mount-spec.js';
 import { planRequests } from '../../mount/plan.js';
-import { renderPlanned } from '../../mount/render-planned.js';
-import { normaliseSecretPath } from '../../mount/secret-path.js';
+import { renderPlanned } from '../../mount/render/render-planned.js';
+import { normaliseSecretPath } from '../../mount/parse/secret-path.js';
 import type { VaultSecret } from '../../vault/vault-request.js';
 
 export class SampleDataError extends Error {

@@ -1,0 +1,204 @@
+/**
+ * The Vault connection and auth settings of one Mount: process defaults (environment < flags,
+ * already merged into `ConnectionDefaults`) overridden by SecretProviderClass parameters.
+ * Parameter names and meanings are the Go provider's. An empty parameter counts as unset.
+ *
+ * Overlay rules follow what the Go provider gets from vault/api:
+ * - address, namespace, TLS server name, auth mount: the SPC value wins when set;
+ * - CA: if the SPC sets `vaultCACertPath` or `vaultCADirectory`, that pair replaces the
+ *   default pair as a whole (vault/api rebuilds the CA pool from the overlay), so a flag CA file
+ *   cannot silently shadow an SPC CA directory;
+ * - client certificate: the SPC must set cert and key together, and then replaces both;
+ * - `vaultSkipTLSVerify` can only turn verification OFF: an SPC "false" does not undo a
+ *   process-level skip (vault/api only ever switches "insecure" on).
+ */
+import { InvalidParameterError } from '../../errors.js';
+import type { TlsSettings, VaultConnection } from '../../vault/vault-connection.js';
+import type { VaultAuth } from '../../vault/vault-identity.js';
+import type { ConnectionDefaults } from '../spec/mount-spec.js';
+import { parseGoBool } from '../../go-compat/parse-bool.js';
+
+export const DEFAULT_AUDIENCE = 'vault';
+
+/** Parameters read here, for the allow-list of known keys. */
+export const CONNECTION_PARAMETERS = [
+  'roleName',
+  'vaultAddress',
+  'vaultNamespace',
+  'vaultKubernetesMountPath',
+  'vaultAuthMountPath',
+  'vaultCACertPath',
+  'vaultCADirectory',
+  'vaultTLSServerName',
+  'vaultTLSClientCertPath',
+  'vaultTLSClientKeyPath',
+  'vaultSkipTLSVerify',
+  'audience',
+] as const;
+
+type ConnectionParameter = (typeof CONNECTION_PARAMETERS)[number];
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what we reject
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+function fail(name: string, why: string): never {
+  throw new InvalidParameterError(`parameter "${name}": ${why}`);
+}
+
+/**
+ * `http(s)://host[:port][/path]` or `unix:///absolute/socket/path` (the Vault Agent socket).
+ * The value is not echoed in the error: an address can carry credentials.
+ */
+export function validateVaultAddress(address: string, name = 'vaultAddress'): string {
+  const expected =
+    'must be an http:// or https:// URL (e.g. https://vault.vault.svc:8200) or unix:///path/to/agent.sock';
+  if (/\s/.test(address) || CONTROL_CHARACTERS.test(address)) fail(name, `must not contain whitespace; it ${expected}`);
+  if (address.startsWith('unix://')) {
+    const socketPath = address.slice('unix://'.length);
+    if (!socketPath.startsWith('/') || socketPath === '/')
+      fail(name, `must name an absolute socket path after unix:// (unix:///path/to/agent.sock)`);
+    return address;
+  }
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    return fail(name, `is not a valid URL; it ${expected}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(name, `has an unsupported scheme; it ${expected}`);
+  if (url.hostname === '') fail(name, `has no host; it ${expected}`);
+  if (url.username !== '' || url.password !== '')
+    fail(name, "must not contain credentials; the provider authenticates with the pod's service account");
+  if (url.search !== '' || url.hash !== '') fail(name, `must not have a query or fragment; it ${expected}`);
+  return address;
+}
+
+/**
+ * An auth mount path as Vault's API needs it after `/v1/auth/`. Users write `kubernetes`,
+ * `auth/kubernetes`, `/v1/auth/kubernetes/` or nested `team/k8s`; all reduce to the mount's own
+ * path. (Go used the value verbatim, so `auth/kubernetes` failed there; accepting it is additive.)
+ */
+export function normaliseAuthMountPath(value: string, name: string): string {
+  if (CONTROL_CHARACTERS.test(value) || /[\s?#%\\]/.test(value)) {
+    fail(name, 'must be a Vault auth mount path such as "kubernetes" or "jwt" (no spaces, ?, #, %, \\)');
+  }
+  // Prefixes are stripped before trailing slashes so "auth/" alone is empty, not a mount named "auth".
+  let path = value.replace(/^\/+/, '');
+  if (path.startsWith('v1/')) path = path.slice('v1/'.length);
+  if (path.startsWith('auth/')) path = path.slice('auth/'.length);
+  path = path.replace(/^\/+|\/+$/g, '');
+  if (path === '') fail(name, 'must name an auth mount, e.g. "kubernetes" or "jwt"');
+  if (path.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    fail(name, 'must not contain empty, "." or ".." segments');
+  }
+  return path;
+}
+
+function validateFilePath(path: string, name: string): string {
+  if (!path.startsWith('/')) fail(name, 'must be an absolute path inside the provider pod (not the application pod)');
+  if (CONTROL_CHARACTERS.test(path)) fail(name, 'must not contain control characters');
+  return path;
+}
+
+function validateHeaderValue(value: string, name: string): string {
+  // Sent as the X-Vault-Namespace header: a line break would corrupt the request.
+  if (CONTROL_CHARACTERS.test(value)) fail(name, 'must not contain control characters');
+  return value;
+}
+
+export interface ConnectionParameters {
+  readonly connection: VaultConnection;
+  readonly auth: VaultAuth;
+}
+
+export function parseConnection(
+  attributes: ReadonlyMap<string, string>,
+  defaults: ConnectionDefaults,
+): ConnectionParameters {
+  const param = (name: ConnectionParameter): string | undefined => {
+    const value = attributes.get(name);
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const roleName = param('roleName');
+  if (roleName === undefined) {
+    fail(
+      'roleName',
+      "missing; set roleName in the SecretProviderClass parameters to the Vault role bound to this pod's service account",
+    );
+  }
+
+  const kubernetesMount = param('vaultKubernetesMountPath');
+  const authMount = param('vaultAuthMountPath');
+  if (kubernetesMount !== undefined && authMount !== undefined) {
+    fail('vaultAuthMountPath', 'cannot be set together with vaultKubernetesMountPath (they are aliases); keep one');
+  }
+  const mountPath =
+    authMount !== undefined
+      ? normaliseAuthMountPath(authMount, 'vaultAuthMountPath')
+      : kubernetesMount !== undefined
+        ? normaliseAuthMountPath(kubernetesMount, 'vaultKubernetesMountPath')
+        : defaults.authMountPath;
+
+  const skipText = param('vaultSkipTLSVerify');
+  const skipFromSpc = skipText === undefined ? false : parseGoBool(skipText);
+  if (skipFromSpc === undefined) {
+    fail(
+      'vaultSkipTLSVerify',
+      'must be true or false (Go boolean syntax: 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)',
+    );
+  }
+
+  const caCertPath = param('vaultCACertPath');
+  const caDirectory = param('vaultCADirectory');
+  const caFromSpc = caCertPath !== undefined || caDirectory !== undefined;
+  const ca = caFromSpc
+    ? {
+        ...(caCertPath === undefined ? {} : { caCertPath: validateFilePath(caCertPath, 'vaultCACertPath') }),
+        ...(caDirectory === undefined ? {} : { caDirectory: validateFilePath(caDirectory, 'vaultCADirectory') }),
+      }
+    : {
+        ...(defaults.tls.caCertPath === undefined ? {} : { caCertPath: defaults.tls.caCertPath }),
+        ...(defaults.tls.caDirectory === undefined ? {} : { caDirectory: defaults.tls.caDirectory }),
+      };
+
+  const clientCertPath = param('vaultTLSClientCertPath');
+  const clientKeyPath = param('vaultTLSClientKeyPath');
+  if ((clientCertPath === undefined) !== (clientKeyPath === undefined)) {
+    fail(
+      clientCertPath === undefined ? 'vaultTLSClientCertPath' : 'vaultTLSClientKeyPath',
+      'must be set together with ' +
+        (clientCertPath === undefined ? 'vaultTLSClientKeyPath' : 'vaultTLSClientCertPath') +
+        ' (both or neither)',
+    );
+  }
+  const client =
+    clientCertPath !== undefined && clientKeyPath !== undefined
+      ? {
+          clientCertPath: validateFilePath(clientCertPath, 'vaultTLSClientCertPath'),
+          clientKeyPath: validateFilePath(clientKeyPath, 'vaultTLSClientKeyPath'),
+        }
+      : {
+          ...(defaults.tls.clientCertPath === undefined ? {} : { clientCertPath: defaults.tls.clientCertPath }),
+          ...(defaults.tls.clientKeyPath === undefined ? {} : { clientKeyPath: defaults.tls.clientKeyPath }),
+        };
+
+  const serverName = param('vaultTLSServerName') ?? defaults.tls.serverName;
+  const tls: TlsSettings = {
+    ...ca,
+    ...(serverName === undefined ? {} : { serverName: validateHeaderValue(serverName, 'vaultTLSServerName') }),
+    ...client,
+    skipVerify: defaults.tls.skipVerify || skipFromSpc,
+  };
+
+  const spcAddress = param('vaultAddress');
+  const address = spcAddress === undefined ? defaults.vaultAddress : validateVaultAddress(spcAddress);
+  const spcNamespace = param('vaultNamespace');
+  const namespace =
+    spcNamespace === undefined ? defaults.vaultNamespace : validateHeaderValue(spcNamespace, 'vaultNamespace');
+
+  return {
+    connection: { address, ...(namespace === undefined || namespace === '' ? {} : { namespace }), tls },
+    auth: { mountPath, roleName, audience: param('audience') ?? DEFAULT_AUDIENCE },
+  };
+}

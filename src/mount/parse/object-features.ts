@@ -1,0 +1,108 @@
+/**
+ * Parsing of the additive object fields (`jmesPath`, `format`, `template`, `pki`, `keyFormat`)
+ * at the `objects` boundary, with the rules that keep each file's meaning unambiguous:
+ * - `secretKey` and `jmesPath` are alternative selections (one or neither);
+ * - `format` writes the selection as one file; `pki` picks a part of a PKI answer;
+ * - `template` renders from its own `secret` calls, so it takes no `secretPath`, `secretKey`,
+ *   `jmesPath`, `format`, `pki`, `method` or `secretArgs`;
+ * - `keyFormat` only with `pki: private-key` or `pki: bundle`.
+ * Docs: docs/selection.md, formats.md, templates.md, pki.md.
+ */
+import { InvalidParameterError } from '../../errors.js';
+import { OUTPUT_FORMATS } from '../render/formats/index.js';
+import type { KeyFormat, OutputFormat, PkiPart } from '../spec/mount-spec.js';
+import { KEY_FORMATS, PKI_PARTS } from '../render/pki-bundle.js';
+import { checkJmesPath } from '../render/selector.js';
+import { didYouMean } from './suggest.js';
+import { checkTemplate } from '../render/template-object.js';
+
+export const FEATURE_FIELDS = ['jmesPath', 'format', 'template', 'pki', 'keyFormat'] as const;
+export type FeatureField = (typeof FEATURE_FIELDS)[number];
+
+export interface ObjectFeatures {
+  readonly jmesPath?: string;
+  readonly format?: OutputFormat;
+  readonly template?: string;
+  readonly pki?: PkiPart;
+  readonly keyFormat?: KeyFormat;
+}
+
+function pick<T extends string>(
+  field: string,
+  written: string,
+  allowed: readonly T[],
+  label: string,
+  doc: string,
+): T | undefined {
+  if (written === '') return undefined;
+  const found = allowed.find((candidate) => candidate === written.toLowerCase());
+  if (found !== undefined) return found;
+  throw new InvalidParameterError(
+    `${label}: field "${field}" ${JSON.stringify(written)} is not supported${didYouMean(written, allowed)}; ` +
+      `use one of ${allowed.join(', ')} (${doc})`,
+  );
+}
+
+/**
+ * `text(field)` gives a field as written ("" when absent); `present(field)` says whether a
+ * compatible field was written at all.
+ */
+export function parseObjectFeatures(
+  text: (field: FeatureField) => string,
+  present: (field: 'secretPath' | 'secretKey' | 'method' | 'secretArgs') => boolean,
+  label: string,
+): ObjectFeatures {
+  const conflict = (a: string, b: string, why: string): never => {
+    throw new InvalidParameterError(`${label}: fields "${a}" and "${b}" cannot be used together; ${why}`);
+  };
+  const jmesPath = text('jmesPath');
+  const format = pick('format', text('format'), OUTPUT_FORMATS, label, 'docs/formats.md');
+  const pki = pick('pki', text('pki'), PKI_PARTS, label, 'docs/pki.md');
+  const keyFormat = pick('keyFormat', text('keyFormat'), KEY_FORMATS, label, 'docs/pki.md');
+  const template = text('template');
+
+  if (jmesPath !== '') {
+    if (present('secretKey')) conflict('secretKey', 'jmesPath', 'both select a value; keep one');
+    checkJmesPath(jmesPath, label);
+  }
+  if (pki !== undefined) {
+    if (present('secretKey')) conflict('pki', 'secretKey', 'pki reads the issuance fields itself');
+    if (jmesPath !== '') conflict('pki', 'jmesPath', 'pki reads the issuance fields itself');
+    if (format !== undefined) conflict('pki', 'format', 'a PKI part is always PEM');
+  }
+  if (keyFormat !== undefined && pki !== 'private-key' && pki !== 'bundle') {
+    throw new InvalidParameterError(
+      `${label}: field "keyFormat" only applies with pki: private-key or pki: bundle (docs/pki.md)`,
+    );
+  }
+  if (template !== '') {
+    for (const field of ['secretPath', 'secretKey', 'method', 'secretArgs'] as const) {
+      if (present(field)) conflict('template', field, 'a template names its reads with {{ secret "path" }}');
+    }
+    if (jmesPath !== '') conflict('template', 'jmesPath', 'select inside the template instead');
+    if (format !== undefined) conflict('template', 'format', 'the template defines the file layout');
+    if (pki !== undefined) conflict('template', 'pki', 'read the PKI fields with .Data in the template');
+    checkTemplate(template, label);
+  }
+  return {
+    ...(jmesPath === '' ? {} : { jmesPath }),
+    ...(format === undefined ? {} : { format }),
+    ...(template === '' ? {} : { template }),
+    ...(pki === undefined ? {} : { pki }),
+    ...(keyFormat === undefined ? {} : { keyFormat }),
+  };
+}
+
+/**
+ * The additive fields' part of the object-version input, appended after the Go fields only
+ * when set, so objects that use only compatible fields keep Go's versions.
+ */
+export function featureConfigJson(object: ObjectFeatures, json: (value: unknown) => string): string {
+  const members: string[] = [];
+  if (object.jmesPath !== undefined) members.push(`"JmesPath":${json(object.jmesPath)}`);
+  if (object.format !== undefined) members.push(`"Format":${json(object.format)}`);
+  if (object.template !== undefined) members.push(`"Template":${json(object.template)}`);
+  if (object.pki !== undefined) members.push(`"Pki":${json(object.pki)}`);
+  if (object.keyFormat !== undefined) members.push(`"KeyFormat":${json(object.keyFormat)}`);
+  return members.map((member) => `,${member}`).join('');
+}

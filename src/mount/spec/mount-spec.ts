@@ -1,0 +1,66 @@
+/**
+ * The typed result of parsing one MountRequest (lives for one Mount call). Everything the
+ * provider needs to serve the volume, validated once at the boundary; inside, code trusts it.
+ * The connection, auth and pod types belong to `vault/`, which sends the requests.
+ */
+import type { TlsSettings, VaultConnection } from '../../vault/vault-connection.js';
+import type { PodInfo, VaultAuth } from '../../vault/vault-identity.js';
+
+export type Encoding = 'utf-8' | 'base64' | 'hex';
+
+/** One entry of the `objects` parameter, normalised. */
+export interface SecretObjectSpec {
+  /** Relative file path in the mount, and the object-version id. */
+  readonly objectName: string;
+  /** As written by the user; the request built from it lives in `VaultRequest`. */
+  readonly secretPath: string;
+  readonly secretKey?: string;
+  /** Upper-case HTTP method, default GET. */
+  readonly method: string;
+  readonly secretArgs?: Readonly<Record<string, unknown>>;
+  /** File mode bits (0..0o777); absent means the request's default permission. */
+  readonly filePermission?: number;
+  readonly encoding: Encoding;
+  /** Percent of a dynamic credential's lifetime after which it is renewed or re-issued (docs/leases.md). */
+  readonly renewalPercent?: number;
+  /** Additive rendering features (docs/selection.md, formats.md, templates.md, pki.md). */
+  readonly jmesPath?: string;
+  readonly format?: OutputFormat;
+  /** Go text/template source; `secretPath` is "" for a template object. */
+  readonly template?: string;
+  readonly pki?: PkiPart;
+  readonly keyFormat?: KeyFormat;
+}
+
+export type OutputFormat = 'env' | 'dotenv' | 'json' | 'yaml' | 'properties';
+export type PkiPart = 'certificate' | 'private-key' | 'issuing-ca' | 'ca-chain' | 'fullchain' | 'bundle';
+export type KeyFormat = 'pkcs8' | 'pkcs1';
+
+export interface MountSpec {
+  readonly pod: PodInfo;
+  /** Name of the SecretProviderClass (absent on old-driver rotation calls). */
+  readonly secretProviderClass?: string;
+  /**
+   * The pod's service-account JWT for `auth.audience`. Never logged. Empty only when the driver
+   * sent none and `-token-request-fallback` is on: the MountService then mints one.
+   */
+  readonly serviceAccountToken: string;
+  readonly connection: VaultConnection;
+  readonly auth: VaultAuth;
+  /** Mode for objects without `filePermission` (from the request's `permission`, normally 0o644). */
+  readonly defaultFileMode: number;
+  readonly objects: readonly SecretObjectSpec[];
+  /** Protected parameters dropped under `-volume-attribute-overrides=ignore` (names only, for a warning). */
+  readonly ignoredParameters?: readonly string[];
+}
+
+/**
+ * Process-wide defaults from flags and environment (fixed at start). SPC parameters override
+ * them field by field: environment < flags < SecretProviderClass.
+ */
+export interface ConnectionDefaults {
+  readonly vaultAddress: string;
+  readonly vaultNamespace?: string;
+  readonly authMountPath: string;
+  readonly tls: TlsSettings;
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { describe, test } from 'node:test';
+import type { SecretObjectSpec } from '../../../src/mount/spec/mount-spec.js';
+import { objectVersion } from '../../../src/mount/output/object-version.js';
+import { parseObjects } from '../../../src/mount/parse/objects.js';
+
+const KEY = Buffer.from('0123456789abcdef0123456789abcdef');
+const OTHER_KEY = Buffer.from('fedcba9876543210fedcba9876543210');
+
+/** Independent reference: HMAC-SHA256 → standard base64 → URL-safe alphabet, padding kept. */
+function reference(key: Buffer, goJson: string, contents: Buffer): string {
+  const digest = createHmac('sha256', key)
+    .update(Buffer.concat([Buffer.from(goJson, 'utf8'), contents]))
+    .digest();
+  return digest.toString('base64').replaceAll('+', '-').replaceAll('/', '_');
+}
+
+function parsedOne(yaml: string): SecretObjectSpec {
+  const object = parseObjects(yaml).objects[0];
+  assert.ok(object);
+  return object;
+}
+
+describe('objectVersion', () => {
+  test('known answer: fields as the user wrote them, Go field order, escaping and sorted args', () => {
+    const object = parsedOne(
+      [
+        '- objectName: tls/cert.pem',
+        '  secretPath: pki/issue/web?ttl=1h',
+        '  secretKey: certificate',
+        '  method: put',
+        '  secretArgs: {common_name: "<a> & b", alt_names: x, n: 0600}',
+        '  filePermission: 0600',
+      ].join('\n'),
+    );
+    const goJson =
+      '{"ObjectName":"tls/cert.pem","SecretPath":"pki/issue/web?ttl=1h","SecretKey":"certificate","Method":"put",' +
+      '"SecretArgs":{"alt_names":"x","common_name":"\\u003ca\\u003e \\u0026 b","n":384},"FilePermission":384,"Encoding":""}';
+    const contents = Buffer.from('-----BEGIN CERTIFICATE-----\n');
+    assert.equal(objectVersion(KEY, object, contents), reference(KEY, goJson, contents));
+  });
+
+  test('known answer: absent fields are Go zero values (no omitempty)', () => {
+    const object = parsedOne('- objectName: a\n  secretPath: secret/a');
+    const goJson =
+      '{"ObjectName":"a","SecretPath":"secret/a","SecretKey":"","Method":"","SecretArgs":null,"FilePermission":0,"Encoding":""}';
+    assert.equal(objectVersion(KEY, object, Buffer.from('v')), reference(KEY, goJson, Buffer.from('v')));
+  });
+
+  test('known answer: a literal digest computed with openssl (regression guard)', () => {
+    // printf '%s' '<go json>v' | openssl dgst -sha256 -hmac 0123456789abcdef0123456789abcdef -binary | base64 | tr '+/' '-_'
+    const object = parsedOne('- objectName: a\n  secretPath: secret/a');
+    assert.equal(objectVersion(KEY, object, Buffer.from('v')), 'BHfZa4DSxTQwbOGJeY_S8qn6RGJq1NaTBNICnn2Rgpw=');
+  });
+
+  test('URL-safe base64 with padding, 44 characters', () => {
+    for (let i = 0; i < 50; i++) {
+      const version = objectVersion(KEY, parsedOne('- objectName: a\n  secretPath: s'), Buffer.from(`content ${i}`));
+      assert.match(version, /^[A-Za-z0-9_-]{43}=$/);
+    }
+  });
+
+  test('deterministic', () => {
+    const object = parsedOne('- objectName: a\n  secretPath: s');
+    assert.equal(objectVersion(KEY, object, Buffer.from('x')), objectVersion(KEY, object, Buffer.from('x')));
+    assert.equal(
+      objectVersion(KEY, object, Buffer.from('x')),
+      objectVersion(KEY, parsedOne('- objectName: a\n  secretPath: s'), Buffer.from('x')),
+    );
+  });
+
+  test('changes with the key, the contents and the definition', () => {
+    const base = parsedOne('- objectName: a\n  secretPath: s\n  secretKey: k');
+    const version = objectVersion(KEY, base, Buffer.from('x'));
+    assert.notEqual(objectVersion(OTHER_KEY, base, Buffer.from('x')), version);
+    assert.notEqual(objectVersion(KEY, base, Buffer.from('y')), version);
+    for (const changed of [
+      '- objectName: b\n  secretPath: s\n  secretKey: k',
+      '- objectName: a\n  secretPath: /s\n  secretKey: k',
+      '- objectName: a\n  secretPath: s\n  secretKey: j',
+      '- objectName: a\n  secretPath: s\n  secretKey: k\n  method: GET',
+      '- objectName: a\n  secretPath: s\n  secretKey: k\n  filePermission: 0600',
+      '- objectName: a\n  secretPath: s\n  secretKey: k\n  encoding: utf-8',
+      '- objectName: a\n  secretPath: s\n  secretKey: k\n  secretArgs: {}',
+    ]) {
+      assert.notEqual(objectVersion(KEY, parsedOne(changed), Buffer.from('x')), version, changed);
+    }
+  });
+
+  test('two objects with identical contents get different versions', () => {
+    const { objects } = parseObjects('- objectName: a\n  secretPath: s\n- objectName: b\n  secretPath: s');
+    assert.notEqual(
+      objectVersion(KEY, objects[0]!, Buffer.from('same')),
+      objectVersion(KEY, objects[1]!, Buffer.from('same')),
+    );
+  });
+
+  test('a hand-built spec uses its normalised values', () => {
+    const spec: SecretObjectSpec = { objectName: 'a', secretPath: 's', method: 'GET', encoding: 'utf-8' };
+    const goJson =
+      '{"ObjectName":"a","SecretPath":"s","SecretKey":"","Method":"GET","SecretArgs":null,"FilePermission":0,"Encoding":"utf-8"}';
+    assert.equal(objectVersion(KEY, spec, Buffer.from('v')), reference(KEY, goJson, Buffer.from('v')));
+  });
+});
