@@ -11,10 +11,10 @@
 export const LAYERS = {
   // Wiring and tools: the top.
   main: ['config', 'provider', 'version'],
-  provider: ['config', 'server', 'mount', 'leases', 'vault', 'kube', 'observability', 'async', 'version', 'errors'],
+  provider: ['config', 'server', 'mount', 'leases', 'vault', 'kube', 'sandbox', 'observability', 'async', 'version', 'errors'],
   cli: ['config', 'mount', 'vault', 'template', 'go-compat', 'generated', 'provider-proto', 'errors', 'version'],
   // Flags and environment: parsed into the settings types the domain folders own.
-  config: ['mount', 'leases', 'vault', 'observability', 'go-compat', 'errors'],
+  config: ['mount', 'leases', 'vault', 'sandbox', 'observability', 'go-compat', 'errors'],
   // The driver-facing servers.
   server: ['mount', 'vault', 'observability', 'generated', 'provider-proto', 'errors', 'version'],
   // One Mount, stage by stage.

@@ -26,6 +26,10 @@ import { VaultTransport } from './vault/transport.js';
 import { VaultHttp } from './vault/vault-http.js';
 import { createResilience } from './vault/resilience.js';
 import { FirstMountTracker } from './mount/first-mount-tracker.js';
+import { ObjectRenderer, RENDER_WORKER_ENTRY } from './mount/render/object-renderer.js';
+import { sampleEventLoopDelay } from './observability/event-loop-delay.js';
+import { loggableError } from './observability/safe-error.js';
+import { SandboxPool } from './sandbox/sandbox-pool.js';
 
 export interface ProviderHandle {
   readonly socketPath: string;
@@ -108,6 +112,18 @@ export async function startProvider(config: ProviderConfig, options: StartOption
     ...(options.leases?.random === undefined ? {} : { random: options.leases.random }),
     ...(options.leases?.tickMs === undefined ? {} : { tickMs: options.leases.tickMs }),
   });
+  // Workers start on the first Mount that needs one: a node without templates pays nothing.
+  const sandbox = new SandboxPool({
+    entry: RENDER_WORKER_ENTRY,
+    workers: config.sandbox.workers,
+    memoryLimitMb: config.sandbox.memoryLimitMb,
+    onTaskEnd: (outcome, durationMs) => {
+      metrics.sandboxTasks.inc({ outcome });
+      metrics.sandboxTaskDuration.observe(durationMs / 1000);
+    },
+    onWorkerError: (error) => logger.error(loggableError(error), 'a sandbox worker failed'),
+  });
+  const stopSampling = sampleEventLoopDelay(metrics.eventLoopDelay);
   const mountService = new MountService({
     connectionDefaults: config.connection,
     maxResponseBytes: config.maxResponseBytes,
@@ -118,6 +134,13 @@ export async function startProvider(config: ProviderConfig, options: StartOption
     ...(config.tokenRequestFallback ? { tokenMinter: tokenRequestFallback(kube) } : {}),
     security: config.security,
     secrets: leases.cache,
+    renderer: new ObjectRenderer({
+      pool: sandbox,
+      timeLimitMs: config.sandbox.timeLimitMs,
+      memoryLimitMb: config.sandbox.memoryLimitMb,
+      maxBytes: config.maxResponseBytes,
+      logger,
+    }),
     ...(leases.revoker === undefined ? {} : { onPodSeen: (uid: string) => leases.revoker?.podSeen(uid) }),
     firstMounts: new FirstMountTracker(),
     logger,
@@ -142,6 +165,8 @@ export async function startProvider(config: ProviderConfig, options: StartOption
   try {
     await grpcServer.start();
   } catch (error) {
+    stopSampling();
+    await sandbox.close();
     await leases.stop();
     await healthServer?.stop();
     await transport.close();
@@ -158,6 +183,8 @@ export async function startProvider(config: ProviderConfig, options: StartOption
     isServing: () => grpcServer.serving,
     stop: async () => {
       await grpcServer.stop();
+      stopSampling();
+      await sandbox.close();
       await leases.stop();
       await healthServer?.stop();
       await transport.close();

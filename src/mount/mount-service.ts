@@ -17,7 +17,7 @@ import { parseMountRequest } from './parse/attributes.js';
 import type { ConnectionDefaults, MountSpec } from './spec/mount-spec.js';
 import { objectVersion } from './output/object-version.js';
 import { planRequests } from './plan.js';
-import { renderPlanned } from './render/render-planned.js';
+import type { ObjectRenderer } from './render/object-renderer.js';
 import { DEFAULT_SECURITY_POLICY, guardFiles, type MountSecurityPolicy } from './policy/security-policy.js';
 
 export interface MountInput {
@@ -59,6 +59,8 @@ export interface MountServiceOptions {
   readonly security?: MountSecurityPolicy;
   /** Where secrets come from: the lease cache, which reads Vault for what it does not hold (docs/leases.md). */
   readonly secrets: SecretSource;
+  /** Files from responses; objects whose cost their SPC chooses render in the sandbox. */
+  readonly renderer: ObjectRenderer;
   /** Told of every pod that mounts, so a pending revocation of a pod seen alive is cancelled. */
   readonly onPodSeen?: (uid: string) => void;
   /** Tells first mounts from republishes so waiting pods get Vault first (docs/resilience.md). */
@@ -100,6 +102,8 @@ export class MountService {
       this.options.mountTimeoutMs,
       input.deadlineMs - this.now() - this.options.deadlineMarginMs,
     );
+    // Wall clock, as the caller's deadline is; every stage of this Mount ends by it.
+    const deadlineMs = Date.now() + budgetMs;
     const plan = planRequests(spec.objects);
     const subjects = subjectsByRequest(spec, plan.requestKeyByObject, plan.templateKeysByObject);
     const identity: VaultIdentity = {
@@ -113,7 +117,7 @@ export class MountService {
     const shares = renewalPercentByRequest(spec, plan.requestKeyByObject);
     // First mounts go ahead of republishes at Vault; retries stop by the budget's end (docs/resilience.md).
     const priority = this.options.firstMounts?.classify(spec.pod.uid, input.targetPath) ?? 'republish';
-    const fetched = runWithRequestContext({ priority, tenant: spec.pod.uid, deadlineMs: Date.now() + budgetMs }, () =>
+    const fetched = runWithRequestContext({ priority, tenant: spec.pod.uid, deadlineMs }, () =>
       this.fetchAll(identity, plan.requests, subjects, budgetMs, input.cancelled, { fromCache, shares }),
     );
     const secrets = await fetched.catch((error: unknown) => {
@@ -121,10 +125,14 @@ export class MountService {
       throw error;
     });
 
+    const rendered = await this.options.renderer.render(spec.objects, plan, secrets, {
+      tenant: spec.pod.uid,
+      deadlineMs,
+      cancelled: input.cancelled,
+    });
     const files: MountedFile[] = [];
     const objectVersions: { id: string; version: string }[] = [];
-    for (const object of spec.objects) {
-      const contents = renderPlanned(object, plan, secrets);
+    for (const { object, contents } of rendered) {
       files.push({ path: object.objectName, mode: object.filePermission ?? spec.defaultFileMode, contents });
       objectVersions.push({ id: object.objectName, version: objectVersion(this.options.hmacKey, object, contents) });
     }
