@@ -2,6 +2,7 @@ import type { Rule } from 'eslint';
 
 export declare const LAYERS: Readonly<Record<string, readonly string[]>>;
 export declare function checkLayers(layers: Readonly<Record<string, readonly string[]>>): void;
+export declare function allowedParts(part: string, layers?: Readonly<Record<string, readonly string[]>>): string[];
 export declare function partOf(
   pathInSrc: string,
   layers?: Readonly<Record<string, readonly string[]>>,

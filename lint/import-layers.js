@@ -6,19 +6,62 @@
 /**
  * Part of src/ → the parts it may import. A part is a folder or a file of src/ without `.ts`;
  * a nested key (`mount/parse`) is a part of its own, and a file belongs to the longest key that
- * contains it. Imports inside one part are always allowed.
+ * contains it. Imports inside one part are always allowed; `mount/*` allows `mount` and every
+ * part below it.
  */
 export const LAYERS = {
   // Wiring and tools: the top.
   main: ['config', 'provider', 'version'],
-  provider: ['config', 'server', 'mount', 'leases', 'vault', 'kube', 'sandbox', 'observability', 'async', 'version', 'errors'],
-  cli: ['config', 'mount', 'vault', 'template', 'go-compat', 'generated', 'provider-proto', 'errors', 'version'],
+  provider: [
+    'config',
+    'server',
+    'mount/*',
+    'leases',
+    'vault',
+    'kube',
+    'sandbox',
+    'observability',
+    'async',
+    'version',
+    'errors',
+  ],
+  cli: ['config', 'mount/*', 'vault', 'template', 'go-compat', 'generated', 'provider-proto', 'errors', 'version'],
   // Flags and environment: parsed into the settings types the domain folders own.
-  config: ['mount', 'leases', 'vault', 'sandbox', 'observability', 'go-compat', 'errors'],
+  config: ['mount/*', 'leases', 'vault', 'sandbox', 'observability', 'go-compat', 'errors'],
   // The driver-facing servers.
-  server: ['mount', 'vault', 'observability', 'generated', 'provider-proto', 'errors', 'version'],
-  // One Mount, stage by stage.
-  mount: ['vault', 'template', 'sandbox', 'observability', 'go-compat', 'async', 'errors'],
+  server: ['mount/*', 'vault', 'observability', 'generated', 'provider-proto', 'errors', 'version'],
+  // One Mount, stage by stage: MountService (mount/) calls the stages in order; a stage imports
+  // only the stages before it.
+  mount: [
+    'mount/output',
+    'mount/render',
+    'mount/fetch',
+    'mount/plan',
+    'mount/parse',
+    'mount/policy',
+    'mount/spec',
+    'vault',
+    'observability',
+    'async',
+    'errors',
+  ],
+  'mount/output': ['mount/render', 'mount/plan', 'mount/parse', 'mount/spec', 'vault', 'go-compat', 'errors'],
+  'mount/render': [
+    'mount/plan',
+    'mount/parse',
+    'mount/spec',
+    'vault',
+    'template',
+    'sandbox',
+    'observability',
+    'go-compat',
+    'errors',
+  ],
+  'mount/fetch': ['mount/plan', 'mount/spec', 'vault', 'errors'],
+  'mount/plan': ['mount/parse', 'mount/spec', 'vault', 'go-compat'],
+  'mount/parse': ['mount/policy', 'mount/spec', 'vault', 'template', 'go-compat', 'errors'],
+  'mount/policy': ['mount/spec', 'vault', 'errors'],
+  'mount/spec': ['vault'],
   // The lease cache meets mount's secret source; it reads through vault/ and watches pods through kube/.
   leases: ['vault', 'kube', 'observability', 'async', 'errors'],
   // Vault and Kubernetes clients, side by side: neither imports the other.
@@ -38,6 +81,18 @@ export const LAYERS = {
   version: [],
 };
 
+/** Whether `allowed` (an entry of a part's list) admits the part `to`. */
+function admits(allowed, to) {
+  if (!allowed.endsWith('/*')) return allowed === to;
+  const base = allowed.slice(0, -2);
+  return to === base || to.startsWith(`${base}/`);
+}
+
+/** The parts `part` may import, wildcards expanded. */
+export function allowedParts(part, layers = LAYERS) {
+  return Object.keys(layers).filter((to) => to !== part && (layers[part] ?? []).some((entry) => admits(entry, to)));
+}
+
 function findCycle(layers) {
   const state = new Map();
   const path = [];
@@ -46,7 +101,7 @@ function findCycle(layers) {
     if (state.get(part) === 'open') return [...path.slice(path.indexOf(part)), part];
     state.set(part, 'open');
     path.push(part);
-    for (const next of layers[part] ?? []) {
+    for (const next of allowedParts(part, layers)) {
       const cycle = visit(next);
       if (cycle !== undefined) return cycle;
     }
@@ -65,7 +120,8 @@ function findCycle(layers) {
 export function checkLayers(layers) {
   for (const [part, allowed] of Object.entries(layers)) {
     for (const target of allowed) {
-      if (!(target in layers)) throw new Error(`import-layers: "${part}" may import "${target}", which has no entry`);
+      const base = target.endsWith('/*') ? target.slice(0, -2) : target;
+      if (!(base in layers)) throw new Error(`import-layers: "${part}" may import "${target}", which has no entry`);
     }
   }
   const cycle = findCycle(layers);
@@ -137,7 +193,7 @@ export const importLayersRule = {
         context.report({ node, messageId: 'unplaced', data: { path: from === undefined ? fromPath : toPath } });
         return;
       }
-      if (from === to || LAYERS[from].includes(to)) return;
+      if (from === to || LAYERS[from].some((entry) => admits(entry, to))) return;
       const allowed = LAYERS[from].length === 0 ? 'nothing else' : LAYERS[from].join(', ');
       context.report({ node, messageId: 'upward', data: { from, to, allowed } });
     };

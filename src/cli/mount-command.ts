@@ -13,12 +13,12 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { parseDurationMs } from '../go-compat/parse-duration.js';
 import { goFileModeToUnix } from './driver/atomic-writer.js';
 import { DriverMountError } from './driver/driver-errors.js';
-import type { TokenRequestStatus } from './driver/go-json.js';
 import {
   buildDriverMountRequest,
   buildNodePublishContext,
   secretProviderClassProblem,
   type DriverPod,
+  type TokenRequestStatus,
 } from './driver/mount-request.js';
 import { ProviderClient } from './driver/provider-client.js';
 import { publishVolume } from './driver/publish-volume.js';

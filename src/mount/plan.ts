@@ -9,10 +9,10 @@
  * `secret/x` and `/v1/secret/x`; both are fixed here.
  */
 import type { VaultRequest } from '../vault/vault-request.js';
-import { goJson } from './go-json.js';
+import { goJson } from '../go-compat/go-json.js';
 import type { SecretObjectSpec } from './spec/mount-spec.js';
 import { normaliseSecretPath } from './parse/secret-path.js';
-import { templateReads } from './render/template-object.js';
+import { templateReads } from './parse/template-source.js';
 
 export interface RequestPlan {
   /** Unique requests, in the order their first object appears. */

@@ -10,7 +10,8 @@ import { chargeText, stringArg, type CallContext, type FunctionImpl } from './ar
 import { FunctionFailure } from './errors.js';
 import { formatNumber, formatValue } from './go-format.js';
 import { goSprintf } from './printf.js';
-import { GoStruct, compareStrings, isList, isMap, isTrue, typeName, type Value } from './values.js';
+import { compareGoStrings } from '../go-compat/go-json.js';
+import { GoStruct, isList, isMap, isTrue, typeName, type Value } from './values.js';
 
 type Kind = 'nil' | 'bool' | 'number' | 'string' | 'composite';
 
@@ -37,7 +38,7 @@ function equal(a: Value, b: Value): boolean {
 
 function compare(a: Value, b: Value): number {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+  if (typeof a === 'string' && typeof b === 'string') return compareGoStrings(a, b);
   const ka = kindOf(a);
   const kb = kindOf(b);
   const ordered = (kind: Kind): boolean => kind === 'number' || kind === 'string';

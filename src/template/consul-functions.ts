@@ -11,8 +11,8 @@ import { stringify as yamlStringify } from 'yaml';
 import { checkLength, chargeText, intArg, stringArg, type CallContext, type FunctionImpl } from './arguments.js';
 import { FunctionFailure } from './errors.js';
 import { formatValue } from './go-format.js';
-import { goJson } from './go-json.js';
-import { GoStruct, compareStrings, importJson, isList, isMap, runes, sortedKeys, type Value } from './values.js';
+import { compareGoStrings, goJson, GoJsonError } from '../go-compat/go-json.js';
+import { GoStruct, importJson, isList, isMap, runes, sortedKeys, type Value } from './values.js';
 
 /** Go's unicode.IsSpace set, used by strings.TrimSpace. */
 const GO_SPACE =
@@ -140,7 +140,7 @@ function toYaml(context: CallContext, value: Value): string {
     version: '1.1',
     indentSeq: false,
     lineWidth: 0,
-    sortMapEntries: (a, b) => compareStrings(pairKey(a), pairKey(b)),
+    sortMapEntries: (a, b) => compareGoStrings(pairKey(a), pairKey(b)),
   });
   return text.trim();
 }
@@ -153,6 +153,20 @@ const two =
   (fn: (first: string, text: string) => Value): FunctionImpl =>
   (_context, [a, b]) =>
     fn(stringArg(a), stringArg(b));
+
+/** consul-template's toJSON / toJSONPretty: Go's json.Marshal and MarshalIndent (two spaces). */
+function toJson(context: CallContext, value: Value, pretty: boolean): string {
+  try {
+    return goJson(value ?? null, {
+      ...(pretty ? { indent: '  ' } : {}),
+      onValue: () => context.charge(1),
+      structFields: (item) => (item instanceof GoStruct ? item.fields : undefined),
+    });
+  } catch (error) {
+    if (error instanceof GoJsonError) throw new FunctionFailure(`json: ${error.message}`);
+    throw error;
+  }
+}
 
 export const CONSUL_FUNCTIONS: ReadonlyMap<string, FunctionImpl> = new Map<string, FunctionImpl>([
   ['base64Encode', one((text) => base64Encode(text, false))],
@@ -167,8 +181,8 @@ export const CONSUL_FUNCTIONS: ReadonlyMap<string, FunctionImpl> = new Map<strin
   ['replaceAll', (context, [from, to, text]) => replaceAll(context, stringArg(from), stringArg(to), stringArg(text))],
   ['sha256Hex', one((text) => createHash('sha256').update(text, 'utf8').digest('hex'))],
   ['split', two((separator, text) => split(separator, text))],
-  ['toJSON', (context, [value]) => goJson(value ?? null, false, context.charge)],
-  ['toJSONPretty', (context, [value]) => goJson(value ?? null, true, context.charge)],
+  ['toJSON', (context, [value]) => toJson(context, value, false)],
+  ['toJSONPretty', (context, [value]) => toJson(context, value, true)],
   ['toYAML', (context, [value]) => toYaml(context, value)],
   ['toLower', one((text) => text.toLowerCase())],
   ['toUpper', one((text) => text.toUpperCase())],

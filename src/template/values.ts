@@ -9,6 +9,7 @@
  * missingkey=zero).
  */
 
+import { compareGoStrings } from '../go-compat/go-json.js';
 import { FunctionFailure } from './errors.js';
 import { MAX_VALUE_DEPTH } from './limits.js';
 
@@ -31,29 +32,13 @@ export function isList(value: Value): value is readonly Value[] {
   return Array.isArray(value);
 }
 
-/** Go sorts string map keys bytewise; comparing code points gives the same order as UTF-8 bytes. */
-export function compareStrings(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (astral code points) sort after every BMP unit in UTF-8 order.
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
 /** Go iterates strings by rune; code points are the JavaScript equivalent (not graphemes). */
 export function runes(text: string): string[] {
   return Array.from(text);
 }
 
 export function sortedKeys(map: ValueMap): string[] {
-  return [...map.keys()].sort(compareStrings);
+  return [...map.keys()].sort(compareGoStrings);
 }
 
 /** Go's type names, used in errors and in printf's `%!d(string=…)` notes. */

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { CONNECTION_PARAMETERS } from '../../src/mount/parse/connection.js';
+import { CONNECTION_PARAMETERS } from '../../src/mount/spec/parameter-names.js';
 import { REPO_ROOT, parseObjects, validateBuiltIn, type KubeObject } from '../support/kube-tools.js';
 
 const EXAMPLES = join(REPO_ROOT, 'deploy', 'examples');

@@ -44,13 +44,13 @@ export async function startProviderProcess(options: {
   );
   const logs: string[] = [];
   let partial = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
     logs.push(...lines.filter((line) => line !== ''));
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = once(child, 'exit');
   for (let waited = 0; !logs.some((line) => line.includes('serving the CSI driver')); waited += 25) {
     if (child.exitCode !== null || child.signalCode !== null || waited > 20_000) {

@@ -3,7 +3,7 @@
  * contain, described by shape (never a value; the SPC is not secret, but Vault's data is).
  */
 import type { SecretObjectSpec } from '../../mount/spec/mount-spec.js';
-import { templateReads } from '../../mount/render/template-object.js';
+import { templateReads } from '../../mount/parse/template-source.js';
 
 const PKI_SHAPES: Readonly<Record<string, string>> = {
   certificate: 'PEM: the issued certificate',

@@ -6,7 +6,7 @@
  * that is `{"data": {...}}`).
  */
 import { readFile } from 'node:fs/promises';
-import { isPlainObject } from '../../mount/go-json.js';
+import { isPlainObject } from '../../go-compat/go-json.js';
 import type { SecretObjectSpec } from '../../mount/spec/mount-spec.js';
 import { planRequests } from '../../mount/plan.js';
 import { renderPlanned } from '../../mount/render/render-planned.js';

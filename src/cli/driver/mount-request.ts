@@ -2,7 +2,29 @@
 // NodePublishVolume request (volume context, secrets, tokens), then the driver turns it into the
 // provider's MountRequest. Keeping the steps apart makes the merge order (who wins) explicit.
 import type { MountRequest } from '../../generated/v1alpha1/MountRequest.js';
-import { goMarshalStringMap, goMarshalTokenStatuses, type TokenRequestStatus } from './go-json.js';
+import { compareGoStrings, goJson, goQuote } from '../../go-compat/go-json.js';
+
+/** One `authenticationv1.TokenRequestStatus`: struct field order is token, expirationTimestamp. */
+export interface TokenRequestStatus {
+  token: string;
+  expirationTimestamp: string;
+}
+
+/** json.Marshal(map[string]string), as the driver marshals attributes and secrets; `null` is a nil map. */
+export function goMarshalStringMap(record: Readonly<Record<string, string>> | null): string {
+  return goJson(record);
+}
+
+/** json.Marshal(map[string]authenticationv1.TokenRequestStatus), as kubelet builds the tokens value. */
+export function goMarshalTokenStatuses(statuses: Readonly<Record<string, TokenRequestStatus>>): string {
+  const parts = Object.keys(statuses)
+    .sort(compareGoStrings)
+    .map((audience) => {
+      const status = statuses[audience] ?? { token: '', expirationTimestamp: '' };
+      return `${goQuote(audience)}:{"token":${goQuote(status.token)},"expirationTimestamp":${goQuote(status.expirationTimestamp)}}`;
+    });
+  return `{${parts.join(',')}}`;
+}
 
 /** The pod identity kubelet passes with podInfoOnMount. */
 export interface DriverPod {

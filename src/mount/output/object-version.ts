@@ -12,7 +12,7 @@
  * of provider, so nothing downstream sees a spurious rotation.
  */
 import { createHmac } from 'node:crypto';
-import { goJson } from '../go-json.js';
+import { goJson } from '../../go-compat/go-json.js';
 import { featureConfigJson } from '../parse/object-features.js';
 import type { SecretObjectSpec } from '../spec/mount-spec.js';
 import { rawObjectFields, type RawObjectFields } from '../parse/objects.js';

@@ -11,12 +11,13 @@
  */
 import { z } from 'zod';
 import { InvalidParameterError, MissingServiceAccountTokenError } from '../../errors.js';
-import { CONNECTION_PARAMETERS, parseConnection } from './connection.js';
+import { parseConnection } from './connection.js';
 import { DEFAULT_FILE_MODE, isFileMode } from './file-mode.js';
 import type { PodInfo } from '../../vault/vault-identity.js';
 import type { ConnectionDefaults, MountSpec } from '../spec/mount-spec.js';
 import { parseObjects } from './objects.js';
-import { SERVICE_ACCOUNT_TOKENS_KEY, selectServiceAccountToken } from './service-account-token.js';
+import { selectServiceAccountToken } from './service-account-token.js';
+import { KNOWN_PARAMETERS, POD_KEYS } from '../spec/parameter-names.js';
 import { suggest } from './suggest.js';
 import { checkObjectCount, checkYamlDepth } from '../policy/input-limits.js';
 import {
@@ -34,31 +35,6 @@ export interface MountRequestStrings {
   readonly targetPath: string;
   readonly permission: string;
 }
-
-const POD_KEYS = {
-  name: 'csi.storage.k8s.io/pod.name',
-  namespace: 'csi.storage.k8s.io/pod.namespace',
-  uid: 'csi.storage.k8s.io/pod.uid',
-  serviceAccountName: 'csi.storage.k8s.io/serviceAccount.name',
-} as const;
-
-/** Keys the driver and kubelet add; not SecretProviderClass parameters. */
-const DRIVER_KEYS = [
-  ...Object.values(POD_KEYS),
-  SERVICE_ACCOUNT_TOKENS_KEY,
-  'csi.storage.k8s.io/ephemeral',
-  'secretProviderClass',
-];
-
-/** Pre-0.1.0 parameters the Go provider also ignores; accepted so old SPCs keep working. */
-const HISTORIC_PARAMETERS = ['kubernetesServiceAccountPath', 'vaultCAPem', 'objectVersion', 'objectPath'];
-
-export const KNOWN_PARAMETERS: readonly string[] = [
-  ...CONNECTION_PARAMETERS,
-  'objects',
-  ...DRIVER_KEYS,
-  ...HISTORIC_PARAMETERS,
-];
 
 const StringMapSchema = z.record(z.string(), z.string());
 

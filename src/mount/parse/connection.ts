@@ -16,25 +16,10 @@ import { InvalidParameterError } from '../../errors.js';
 import type { TlsSettings, VaultConnection } from '../../vault/vault-connection.js';
 import type { VaultAuth } from '../../vault/vault-identity.js';
 import type { ConnectionDefaults } from '../spec/mount-spec.js';
+import { CONNECTION_PARAMETERS } from '../spec/parameter-names.js';
 import { parseGoBool } from '../../go-compat/parse-bool.js';
 
 export const DEFAULT_AUDIENCE = 'vault';
-
-/** Parameters read here, for the allow-list of known keys. */
-export const CONNECTION_PARAMETERS = [
-  'roleName',
-  'vaultAddress',
-  'vaultNamespace',
-  'vaultKubernetesMountPath',
-  'vaultAuthMountPath',
-  'vaultCACertPath',
-  'vaultCADirectory',
-  'vaultTLSServerName',
-  'vaultTLSClientCertPath',
-  'vaultTLSClientKeyPath',
-  'vaultSkipTLSVerify',
-  'audience',
-] as const;
 
 type ConnectionParameter = (typeof CONNECTION_PARAMETERS)[number];
 

@@ -9,15 +9,38 @@
  * Docs: docs/selection.md, formats.md, templates.md, pki.md.
  */
 import { InvalidParameterError } from '../../errors.js';
-import { OUTPUT_FORMATS } from '../render/formats/index.js';
-import type { KeyFormat, OutputFormat, PkiPart } from '../spec/mount-spec.js';
-import { KEY_FORMATS, PKI_PARTS } from '../render/pki-bundle.js';
-import { checkJmesPath } from '../render/selector.js';
+import { compile } from '@jmespath-community/jmespath';
+import {
+  KEY_FORMATS,
+  OUTPUT_FORMATS,
+  PKI_PARTS,
+  type KeyFormat,
+  type OutputFormat,
+  type PkiPart,
+} from '../spec/mount-spec.js';
 import { didYouMean } from './suggest.js';
-import { checkTemplate } from '../render/template-object.js';
+import { checkTemplate } from './template-source.js';
 
 export const FEATURE_FIELDS = ['jmesPath', 'format', 'template', 'pki', 'keyFormat'] as const;
 export type FeatureField = (typeof FEATURE_FIELDS)[number];
+
+/** Longest accepted expression: far above any real selection, bounds parse time. */
+export const MAX_JMESPATH_LENGTH = 1024;
+
+/** Validates a `jmesPath` field at parse time; the message is the library's syntax error. */
+export function checkJmesPath(expression: string, label: string): void {
+  if (expression.length > MAX_JMESPATH_LENGTH) {
+    throw new InvalidParameterError(`${label}: field "jmesPath" is longer than ${MAX_JMESPATH_LENGTH} characters`);
+  }
+  try {
+    compile(expression);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'syntax error';
+    throw new InvalidParameterError(
+      `${label}: field "jmesPath" is not a valid JMESPath expression (${reason}); see docs/selection.md`,
+    );
+  }
+}
 
 export interface ObjectFeatures {
   readonly jmesPath?: string;

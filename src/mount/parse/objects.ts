@@ -22,7 +22,7 @@
 import type { Document } from 'yaml';
 import { z } from 'zod';
 import { InvalidParameterError } from '../../errors.js';
-import { isPlainObject } from '../go-json.js';
+import { isPlainObject } from '../../go-compat/go-json.js';
 import { formatMode, isFileMode, parseModeLiteral } from './file-mode.js';
 import type { Encoding, SecretObjectSpec } from '../spec/mount-spec.js';
 import { assertDistinctObjectPaths, validateObjectPath } from './object-path.js';

@@ -13,8 +13,7 @@
 import { z } from 'zod';
 import { InvalidParameterError, MissingServiceAccountTokenError } from '../../errors.js';
 import type { PodInfo } from '../../vault/vault-identity.js';
-
-export const SERVICE_ACCOUNT_TOKENS_KEY = 'csi.storage.k8s.io/serviceAccount.tokens';
+import { SERVICE_ACCOUNT_TOKENS_KEY } from '../spec/parameter-names.js';
 
 /** Mints the pod's token when the driver sent none (`-token-request-fallback`; `kube/` meets it). */
 export interface ServiceAccountTokenMinter {

@@ -15,7 +15,7 @@
  * (service account + namespace) and policies already decide what a pod may read with them.
  */
 import { InvalidParameterError } from '../../errors.js';
-import { CONNECTION_PARAMETERS } from '../parse/connection.js';
+import { CONNECTION_PARAMETERS } from '../spec/parameter-names.js';
 
 export type OverrideMode = 'allow' | 'ignore' | 'deny';
 export const OVERRIDE_MODES: readonly OverrideMode[] = ['allow', 'ignore', 'deny'];

@@ -19,7 +19,7 @@ import { guardTlsFiles } from './file-parameter-guard.js';
 import { checkRequestSize, DEFAULT_INPUT_LIMITS, type InputLimits } from './input-limits.js';
 import type { VaultConnection } from '../../vault/vault-connection.js';
 import type { ConnectionDefaults } from '../spec/mount-spec.js';
-import { SERVICE_ACCOUNT_TOKENS_KEY } from '../parse/service-account-token.js';
+import { SERVICE_ACCOUNT_TOKENS_KEY } from '../spec/parameter-names.js';
 import { applyOverridePolicy, DEFAULT_OVERRIDE_POLICY, type OverridePolicy } from './parameter-overrides.js';
 
 export interface MountSecurityPolicy {

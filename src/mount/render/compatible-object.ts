@@ -18,12 +18,12 @@
  * (hashicorp/vault-csi-provider#474), which restarted workloads through Reloader-style tools.
  * Everything else is the same bytes as Go for the same data, except that `auth`/`wrap_info`
  * (never present on ordinary reads) are written with sorted keys rather than Go's struct order,
- * and numbers lose their original literal (see go-json.ts).
+ * and numbers lose their original literal (see go-compat/go-json.ts).
  */
 import { SecretNotFoundError } from '../../errors.js';
 import type { VaultSecret } from '../../vault/vault-request.js';
 import { decodeEncoding } from './decode-encoding.js';
-import { goJson, isPlainObject } from '../go-json.js';
+import { goJson, isPlainObject } from '../../go-compat/go-json.js';
 import type { SecretObjectSpec } from '../spec/mount-spec.js';
 
 /** Key names listed in a "key not found" message at most; the rest are counted. */

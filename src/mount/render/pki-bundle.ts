@@ -13,18 +13,8 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { InvalidParameterError, SecretNotFoundError } from '../../errors.js';
-import type { KeyFormat, PkiPart, SecretObjectSpec } from '../spec/mount-spec.js';
+import type { KeyFormat, SecretObjectSpec } from '../spec/mount-spec.js';
 import { secretData } from './selector.js';
-
-export const PKI_PARTS: readonly PkiPart[] = [
-  'certificate',
-  'private-key',
-  'issuing-ca',
-  'ca-chain',
-  'fullchain',
-  'bundle',
-];
-export const KEY_FORMATS: readonly KeyFormat[] = ['pkcs8', 'pkcs1'];
 
 function wrapPem(label: string, der: Buffer): string {
   const lines = der.toString('base64').match(/.{1,64}/g) ?? [];

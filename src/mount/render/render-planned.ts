@@ -8,7 +8,7 @@ import { SecretNotFoundError } from '../../errors.js';
 import type { VaultSecret } from '../../vault/vault-request.js';
 import { decodeEncoding } from './decode-encoding.js';
 import { writeFormat } from './formats/index.js';
-import { goJson, isPlainObject } from '../go-json.js';
+import { goJson, isPlainObject } from '../../go-compat/go-json.js';
 import type { SecretObjectSpec } from '../spec/mount-spec.js';
 import { renderPki } from './pki-bundle.js';
 import { plannedRequest, type RequestPlan } from '../plan.js';

@@ -8,28 +8,10 @@
  *   evaluated against the secret data; a `null` result is "not found", as a missing key is;
  * - neither: the secret data itself (used by `format`).
  */
-import { compile, search, type JSONValue } from '@jmespath-community/jmespath';
-import { InvalidParameterError, SecretNotFoundError } from '../../errors.js';
-import { isPlainObject } from '../go-json.js';
+import { search, type JSONValue } from '@jmespath-community/jmespath';
+import { SecretNotFoundError } from '../../errors.js';
+import { isPlainObject } from '../../go-compat/go-json.js';
 import type { SecretObjectSpec } from '../spec/mount-spec.js';
-
-/** Longest accepted expression: far above any real selection, bounds parse time. */
-export const MAX_JMESPATH_LENGTH = 1024;
-
-/** Validates a `jmesPath` field at parse time; the message is the library's syntax error. */
-export function checkJmesPath(expression: string, label: string): void {
-  if (expression.length > MAX_JMESPATH_LENGTH) {
-    throw new InvalidParameterError(`${label}: field "jmesPath" is longer than ${MAX_JMESPATH_LENGTH} characters`);
-  }
-  try {
-    compile(expression);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : 'syntax error';
-    throw new InvalidParameterError(
-      `${label}: field "jmesPath" is not a valid JMESPath expression (${reason}); see docs/selection.md`,
-    );
-  }
-}
 
 /** The secret data an object selects from: `data`, or `data.data` for KV v2. */
 export function secretData(data: Record<string, unknown>): Record<string, unknown> {

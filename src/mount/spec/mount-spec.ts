@@ -32,9 +32,12 @@ export interface SecretObjectSpec {
   readonly keyFormat?: KeyFormat;
 }
 
-export type OutputFormat = 'env' | 'dotenv' | 'json' | 'yaml' | 'properties';
-export type PkiPart = 'certificate' | 'private-key' | 'issuing-ca' | 'ca-chain' | 'fullchain' | 'bundle';
-export type KeyFormat = 'pkcs8' | 'pkcs1';
+export const OUTPUT_FORMATS = ['env', 'dotenv', 'json', 'yaml', 'properties'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export const PKI_PARTS = ['certificate', 'private-key', 'issuing-ca', 'ca-chain', 'fullchain', 'bundle'] as const;
+export type PkiPart = (typeof PKI_PARTS)[number];
+export const KEY_FORMATS = ['pkcs8', 'pkcs1'] as const;
+export type KeyFormat = (typeof KEY_FORMATS)[number];
 
 export interface MountSpec {
   readonly pod: PodInfo;

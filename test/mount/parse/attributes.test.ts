@@ -4,13 +4,13 @@ import fc from 'fast-check';
 import YAML from 'yaml';
 import { InvalidParameterError, MissingServiceAccountTokenError, ProviderError } from '../../../src/errors.js';
 import {
-  KNOWN_PARAMETERS,
   parseAttributes,
   parseMountRequest,
   parseRequestPermission,
   unknownParameters,
 } from '../../../src/mount/parse/attributes.js';
 import type { ConnectionDefaults, MountSpec } from '../../../src/mount/spec/mount-spec.js';
+import { KNOWN_PARAMETERS } from '../../../src/mount/spec/parameter-names.js';
 import { OBJECT_FIELDS } from '../../../src/mount/parse/objects.js';
 import { DEFAULTS, OTHER_TOKEN, TOKEN, request, tokensJson } from '../mount-fixtures.js';
 

@@ -6,7 +6,7 @@ import type { PodFixture } from '../cluster/pod.js';
 import type { ServiceAccountIssuer } from '../cluster/service-account-issuer.js';
 import { publishVolume, type PublishOutcome } from '../../../src/cli/driver/publish-volume.js';
 import { DriverErrorReason, DriverMountError } from './driver-errors.js';
-import type { TokenRequestStatus } from './go-json.js';
+import type { TokenRequestStatus } from './mount-request.js';
 import {
   buildDriverMountRequest,
   buildNodePublishContext,

@@ -3,7 +3,7 @@
  * anything else (number, bool, null, list, mapping) as compact Go-style JSON, exactly as
  * `secretKey` writes a non-string value.
  */
-import { goJson } from '../../go-json.js';
+import { goJson } from '../../../go-compat/go-json.js';
 
 export function flatText(value: unknown): string {
   return typeof value === 'string' ? value : goJson(value);

@@ -3,13 +3,11 @@
  * written as one file. See docs/formats.md.
  */
 import { InvalidParameterError } from '../../../errors.js';
-import { isPlainObject } from '../../go-json.js';
+import { isPlainObject } from '../../../go-compat/go-json.js';
 import type { OutputFormat } from '../../spec/mount-spec.js';
 import { writeProperties } from './properties.js';
 import { writeDotenv, writeEnv } from './shell-env.js';
 import { writeJson, writeYaml } from './structured.js';
-
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['env', 'dotenv', 'json', 'yaml', 'properties'];
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -6,7 +6,7 @@
  *   (`yes`, `on`, `0600`, `1_000`) are quoted; YAML 1.2 readers get the same values.
  */
 import { stringify } from 'yaml';
-import { isPlainObject } from '../../go-json.js';
+import { isPlainObject } from '../../../go-compat/go-json.js';
 
 function sortDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortDeep);

@@ -3,8 +3,8 @@
  * particular cache: the lease cache (`leases/`) meets it, serving dynamic credentials it already
  * holds and reading everything else through `vault/`. One instance per process.
  */
-import type { VaultIdentity } from '../vault/vault-identity.js';
-import type { VaultRequest, VaultSecret } from '../vault/vault-request.js';
+import type { VaultIdentity } from '../../vault/vault-identity.js';
+import type { VaultRequest, VaultSecret } from '../../vault/vault-request.js';
 
 export interface SecretRead {
   readonly secret: VaultSecret;
