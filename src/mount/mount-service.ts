@@ -89,15 +89,16 @@ export class MountService {
   /** The stages of one Mount, in order; each is a function of its own folder. */
   async mount(input: MountInput, parsed: MountSpec = this.parse(input)): Promise<MountOutput> {
     const spec = await this.confineTlsFiles(parsed);
-    const budgetMs = Math.min(
+    const { budgetMs, marginMs } = mountBudget(
+      input.deadlineMs - this.now(),
+      this.options.deadlineMarginMs,
       this.options.mountTimeoutMs,
-      input.deadlineMs - this.now() - this.options.deadlineMarginMs,
     );
     // Wall clock, as the caller's deadline is; every stage of this Mount ends by it.
     const deadlineMs = Date.now() + budgetMs;
     const plan = planRequests(spec.objects);
     const identity = await this.identity(spec, budgetMs, input.cancelled);
-    const fetched = await this.fetch(input, spec, plan, identity, budgetMs, deadlineMs);
+    const fetched = await this.fetch(input, spec, plan, identity, { budgetMs, marginMs, deadlineMs });
     const rendered = await this.options.renderer.render(spec.objects, plan, fetched.secrets, {
       tenant: spec.pod.uid,
       deadlineMs,
@@ -134,14 +135,13 @@ export class MountService {
     spec: MountSpec,
     plan: RequestPlan,
     identity: VaultIdentity,
-    budgetMs: number,
-    deadlineMs: number,
+    { budgetMs, marginMs, deadlineMs }: { budgetMs: number; marginMs: number; deadlineMs: number },
   ): Promise<Fetched> {
     const priority = this.options.firstMounts?.classify(spec.pod.uid, input.targetPath) ?? 'republish';
     const options = {
       concurrency: this.options.mountConcurrency,
       budgetMs,
-      deadlineMarginMs: this.options.deadlineMarginMs,
+      deadlineMarginMs: marginMs,
       cancelled: input.cancelled,
     };
     try {
@@ -166,4 +166,18 @@ export class MountService {
     if (sources.size > cached) this.options.metrics?.objectsServed.inc({ source: 'vault' }, sources.size - cached);
     return sources;
   }
+}
+
+/**
+ * The time one Mount may work: the caller's deadline less a margin, so our own error reaches
+ * kubelet before its deadline does. The margin is `-deadline-margin` or a tenth of the time left,
+ * whichever is smaller: a caller with a 4 s deadline gets 3.6 s of work, not none.
+ */
+export function mountBudget(
+  remainingMs: number,
+  marginFlagMs: number,
+  mountTimeoutMs: number,
+): { budgetMs: number; marginMs: number } {
+  const marginMs = Math.max(0, Math.min(marginFlagMs, remainingMs / 10));
+  return { budgetMs: Math.min(mountTimeoutMs, remainingMs - marginMs), marginMs };
 }
