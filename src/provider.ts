@@ -11,6 +11,11 @@ import { MIN_HMAC_KEY_BYTES } from './config/hmac-key.js';
 import { loadHmacKeyAtStart } from './kube/hmac-key-secret.js';
 import { runsInCluster, type KubeClient } from './kube/in-cluster.js';
 import { KubeClientHolder } from './kube/kube-client-holder.js';
+import {
+  POD_WATCH_FEATURE,
+  TOKEN_REQUEST_FALLBACK_FEATURE,
+  requireFeaturePermissions,
+} from './kube/feature-permissions.js';
 import { LeaseLifecycle } from './leases/lease-lifecycle.js';
 import { tokenRequestFallback } from './kube/token-request-fallback.js';
 import { MountService } from './mount/mount-service.js';
@@ -74,6 +79,14 @@ export async function startProvider(config: ProviderConfig, options: StartOption
       loadFromSecret: () =>
         loadHmacKeyAtStart(kube, { secretName: config.hmacSecretName, logger, minKeyBytes: MIN_HMAC_KEY_BYTES }),
     });
+    await requireFeaturePermissions(
+      kube,
+      [
+        ...(config.tokenRequestFallback ? [TOKEN_REQUEST_FALLBACK_FEATURE] : []),
+        ...(config.leases.revokeDeletedPods ? [POD_WATCH_FEATURE] : []),
+      ],
+      logger,
+    );
   } catch (error) {
     await kube.close();
     throw error;

@@ -5,22 +5,18 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { Dispatcher } from 'undici';
+import { readBodyText } from '../http/read-body.js';
 import { KubeApiError } from './kube-api-error.js';
 
 type Body = Dispatcher.ResponseData['body'];
 
-export async function readCappedText(body: Body, maxBytes: number, what: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      body.destroy();
-      throw new KubeApiError('ERR_KUBE_BAD_RESPONSE', `${what}: response larger than ${maxBytes} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** A whole body, at most `maxBytes` (`http/read-body.ts`). */
+export function readCappedText(body: Body, maxBytes: number, what: string): Promise<string> {
+  return readBodyText(
+    body,
+    maxBytes,
+    () => new KubeApiError('ERR_KUBE_BAD_RESPONSE', `${what}: response larger than ${maxBytes} bytes`),
+  );
 }
 
 /** Parses a body; empty → undefined. A non-JSON error page (a proxy) is not an error of its own. */

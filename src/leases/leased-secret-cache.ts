@@ -9,6 +9,8 @@
  * re-issues a credential before it expires when it can no longer be extended, so the next
  * republish delivers the new one. Revocation of a gone pod's leases lives in `pod-lease-revoker`.
  */
+import { LRUCache } from 'lru-cache';
+import { SharedFlight } from '../async/shared-flight.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import type { SecretReader } from '../vault/secret-reader.js';
@@ -48,14 +50,22 @@ export type ReadSource = 'cache' | 'vault';
 const SERVE_MARGIN_MS = 5_000;
 
 export class LeasedSecretCache {
-  private readonly entries = new Map<string, CacheEntry>();
-  private readonly inFlight = new Map<string, Promise<{ secret: VaultSecret; source: ReadSource }>>();
+  /** Least recently served entries go first beyond `maxEntries` (their leases then run out at their TTL). */
+  private readonly entries: LRUCache<string, CacheEntry>;
+  /**
+   * Issues in flight per identity and request: two Mounts of one pod at once (a driver retry)
+   * must not mint two credentials. A caller that gives up leaves alone; the issue is cancelled
+   * only when every caller has.
+   */
+  private readonly issuing = new SharedFlight<{ secret: VaultSecret; source: ReadSource }>();
   private readonly random: () => number;
   private running: Promise<void> | undefined;
   private readonly renewer: LeaseRenewer;
 
   constructor(private readonly options: LeasedSecretCacheOptions) {
     this.random = options.random ?? Math.random;
+    // Disabled (maxEntries 0) means nothing is stored; the cache still needs a size of one.
+    this.entries = new LRUCache<string, CacheEntry>({ max: Math.max(1, options.maxEntries) });
     this.renewer = new LeaseRenewer({
       client: options.client,
       tokens: options.tokens,
@@ -96,24 +106,17 @@ export class LeasedSecretCache {
         .then((secret) => ({ secret, source: 'vault' }));
     }
     const key = entryKey(identityKey(identity), request);
-    const cached = this.entries.get(key);
+    // Looked at without touching its recency: only serving it does that.
+    const cached = this.entries.peek(key);
     if (cached !== undefined && this.servable(cached)) {
+      this.entries.get(key);
       cached.identity = identity;
       cached.lastServedMs = this.options.now();
       cached.subject = subject;
       if (sharePercent !== undefined) cached.share = sharePercent / 100;
-      this.entries.delete(key);
-      this.entries.set(key, cached);
       return Promise.resolve({ secret: cached.secret, source: 'cache' });
     }
-    // Two Mounts of one pod at once (a driver retry) must not mint two credentials.
-    const pending = this.inFlight.get(key);
-    if (pending !== undefined) return pending;
-    const attempt = this.issue(key, identity, request, subject, signal, sharePercent).finally(() =>
-      this.inFlight.delete(key),
-    );
-    this.inFlight.set(key, attempt);
-    return attempt;
+    return this.issuing.run(key, signal, (shared) => this.issue(key, identity, request, subject, shared, sharePercent));
   }
 
   /** Renews, keeps tokens alive, re-issues and expires whatever is due now. Safe to call at any time. */
@@ -134,9 +137,9 @@ export class LeasedSecretCache {
     return new Set([...this.entries.values()].map((entry) => entry.identity.pod.uid));
   }
 
-  /** Every entry, for the state store. */
+  /** Every entry, least recently served first (the order `restore` puts them back in), for the state store. */
   snapshot(): readonly CacheEntry[] {
-    return [...this.entries.values()];
+    return [...this.entries.rvalues()].filter((entry): entry is CacheEntry => entry !== undefined);
   }
 
   /** Puts restored entries back (the state store already dropped dead ones). */
@@ -148,7 +151,6 @@ export class LeasedSecretCache {
       tokens.set(token.token, token);
       this.entries.set(entry.key, { ...entry, token });
     }
-    this.trim();
     this.updateGauges();
   }
 
@@ -190,9 +192,7 @@ export class LeasedSecretCache {
       lastServedMs: this.options.now(),
     };
     this.renewer.schedule(entry);
-    this.entries.delete(key);
     this.entries.set(key, entry);
-    this.trim();
     this.changed();
     return { secret, source: 'vault' };
   }
@@ -229,7 +229,8 @@ export class LeasedSecretCache {
   private async processDue(): Promise<void> {
     const now = this.options.now();
     for (const entry of [...this.entries.values()]) {
-      if (this.entries.get(entry.key) !== entry) continue;
+      // The background pass must not make an entry look recently served.
+      if (this.entries.peek(entry.key) !== entry) continue;
       if (now >= effectiveExpiry(entry)) {
         // Bounded memory: a credential that died (Vault unreachable throughout) is forgotten.
         this.entries.delete(entry.key);
@@ -242,15 +243,6 @@ export class LeasedSecretCache {
       }
       if (now < entry.nextActionAtMs) continue;
       await this.renewer.attend(entry);
-    }
-    this.updateGauges();
-  }
-
-  private trim(): void {
-    while (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
     }
     this.updateGauges();
   }

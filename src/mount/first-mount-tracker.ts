@@ -5,7 +5,7 @@
  * ones are republishes. Bounded (LRU with TTL): a pod forgotten after a long quiet spell, or after
  * a provider restart, counts as a first mount once more, which only raises its priority.
  */
-import { LruMap } from '../vault/lru-map.js';
+import { LRUCache } from 'lru-cache';
 import type { RequestPriority } from '../vault/request-context.js';
 
 export interface FirstMountTrackerOptions {
@@ -16,13 +16,17 @@ export interface FirstMountTrackerOptions {
 }
 
 export class FirstMountTracker {
-  private readonly seen: LruMap<true>;
+  private readonly seen: LRUCache<string, true>;
 
   constructor(options: FirstMountTrackerOptions = {}) {
-    this.seen = new LruMap<true>({
-      maxEntries: options.maxEntries ?? 10_000,
-      ttlMs: options.ttlMs ?? 30 * 60_000,
-      ...(options.now === undefined ? {} : { now: options.now }),
+    this.seen = new LRUCache<string, true>({
+      max: options.maxEntries ?? 10_000,
+      ttl: options.ttlMs ?? 30 * 60_000,
+      // A republish keeps the pod known: the TTL counts from the last Mount, not the first.
+      updateAgeOnGet: true,
+      // Read the clock on every access (no cached time, no timer).
+      ttlResolution: 0,
+      ...(options.now === undefined ? {} : { perf: { now: options.now } }),
     });
   }
 

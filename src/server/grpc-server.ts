@@ -6,24 +6,13 @@
  */
 import { chmod, rm, stat } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { fileURLToPath } from 'node:url';
-import type { ProtoGrpcType } from '../generated/service.js';
 import type { CSIDriverProviderHandlers } from '../generated/v1alpha1/CSIDriverProvider.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import type { MountService } from '../mount/mount-service.js';
+import { loadProviderProto } from '../provider-proto.js';
 import { API_VERSION, RUNTIME_NAME, RUNTIME_VERSION } from '../version.js';
 import { createMountHandler } from './mount-handler.js';
-
-export const PROTO_PATH = fileURLToPath(new URL('../../proto/v1alpha1/service.proto', import.meta.url));
-
-/** Keep identical to the `gen` script's flags, or the generated types lie. */
-const LOADER_OPTIONS: protoLoader.Options = { longs: String, enums: String, defaults: true, oneofs: true };
-
-export function loadProviderProto(): ProtoGrpcType {
-  return grpc.loadPackageDefinition(protoLoader.loadSync(PROTO_PATH, LOADER_OPTIONS)) as unknown as ProtoGrpcType;
-}
 
 export interface ProviderServerOptions {
   readonly socketPath: string;

@@ -8,9 +8,9 @@
  * last probe, the next request probes again at once (half-open), and a healthy answer closes the
  * circuit for that very request. Concurrent callers share one probe. Lives per process.
  */
+import { LRUCache } from 'lru-cache';
 import { VaultUnavailableError } from '../errors.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
-import { LruMap } from './lru-map.js';
 
 export interface CircuitBreakerOptions {
   /** Consecutive server failures that make the breaker probe (and open if the probe fails); 0 disables it. */
@@ -38,12 +38,12 @@ interface Circuit {
 }
 
 export class CircuitBreaker {
-  private readonly circuits: LruMap<Circuit>;
+  private readonly circuits: LRUCache<string, Circuit>;
   private readonly now: () => number;
 
   constructor(private readonly options: CircuitBreakerOptions) {
     this.now = options.now ?? Date.now;
-    this.circuits = new LruMap<Circuit>({ maxEntries: options.maxAddresses ?? 256 });
+    this.circuits = new LRUCache<string, Circuit>({ max: options.maxAddresses ?? 256 });
   }
 
   get enabled(): boolean {

@@ -6,9 +6,9 @@
  * so one pod's many objects cannot hold the whole bound while other pods wait. A waiter whose
  * Mount is cancelled or out of budget leaves the queue at once with the Mount's reason.
  */
+import { LRUCache } from 'lru-cache';
 import type { ProviderMetrics } from '../observability/metrics.js';
-import { abortReason } from './abortable-sleep.js';
-import { LruMap } from './lru-map.js';
+import { abortReason } from '../async/abortable-sleep.js';
 import type { RequestPriority } from './request-context.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -88,16 +88,15 @@ class AddressLane {
 }
 
 export class RequestScheduler {
-  private readonly lanes: LruMap<AddressLane>;
+  /** Lanes with requests in flight or queued: never evicted, since their counters are the bound. */
+  private readonly busy = new Map<string, AddressLane>();
+  /** Lanes with nothing in flight (they keep their rate-limit state), bounded: addresses come from SPCs. */
+  private readonly idle: LRUCache<string, AddressLane>;
   private readonly now: () => number;
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? Date.now;
-    this.lanes = new LruMap<AddressLane>({
-      maxEntries: options.maxAddresses ?? 256,
-      // A lane with requests in flight or queued must stay: its counters are the bound.
-      evictable: (lane) => lane.inFlight === 0 && lane.queued === 0,
-    });
+    this.idle = new LRUCache<string, AddressLane>({ max: options.maxAddresses ?? 256 });
   }
 
   /**
@@ -113,28 +112,42 @@ export class RequestScheduler {
   ): Promise<T> {
     const lane = this.lane(address);
     const started = this.now();
-    await this.acquire(lane, priority, signal, tenant);
+    try {
+      await this.acquire(lane, priority, signal, tenant);
+    } catch (error) {
+      this.settle(address, lane);
+      throw error;
+    }
     try {
       if (lane.bucket !== undefined) await lane.bucket.take(signal);
       this.options.metrics?.vaultQueueWait.observe({ priority }, (this.now() - started) / 1000);
       return await work();
     } finally {
       this.release(lane, tenant);
+      this.settle(address, lane);
     }
   }
 
   /** Requests in flight toward an address (tests and metrics). */
   inFlight(address: string): number {
-    return this.lanes.get(address)?.inFlight ?? 0;
+    return this.busy.get(address)?.inFlight ?? 0;
   }
 
   private lane(address: string): AddressLane {
-    let lane = this.lanes.get(address);
+    let lane = this.busy.get(address);
     if (lane === undefined) {
-      lane = new AddressLane(this.options, this.now);
-      this.lanes.set(address, lane);
+      lane = this.idle.get(address) ?? new AddressLane(this.options, this.now);
+      this.idle.delete(address);
+      this.busy.set(address, lane);
     }
     return lane;
+  }
+
+  /** A lane with nothing in flight or queued goes back among the idle ones. */
+  private settle(address: string, lane: AddressLane): void {
+    if (lane.inFlight > 0 || lane.queued > 0 || this.busy.get(address) !== lane) return;
+    this.busy.delete(address);
+    this.idle.set(address, lane);
   }
 
   private acquire(lane: AddressLane, priority: RequestPriority, signal: AbortSignal, tenant: string): Promise<void> {

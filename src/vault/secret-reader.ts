@@ -11,7 +11,7 @@ import {
   VaultUnavailableError,
 } from '../errors.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
-import { SharedFlight } from './shared-flight.js';
+import { SharedFlight } from '../async/shared-flight.js';
 import type { TokenCache } from './token-cache.js';
 import { vaultErrorMessages, vaultWarnings, type VaultHttp, type VaultHttpResponse } from './vault-http.js';
 import { identityKey, type VaultIdentity } from './vault-identity.js';

@@ -3,7 +3,7 @@
  * `burst` tokens refilled at `ratePerSecond`, kept as a "theoretical arrival time" (GCRA) so
  * waiters are served in arrival order and a burst of pods cannot starve an earlier one.
  */
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep } from '../async/abortable-sleep.js';
 
 export class TokenBucket {
   private readonly intervalMs: number;

@@ -3,8 +3,9 @@
  * TTL has passed, so republishes every minute cost no login. Concurrent Mounts of one pod share
  * one login (coalesced); different identities never share anything.
  */
+import { LRUCache } from 'lru-cache';
 import type { ProviderMetrics } from '../observability/metrics.js';
-import { SharedFlight } from './shared-flight.js';
+import { SharedFlight } from '../async/shared-flight.js';
 import { identityKey, type VaultIdentity } from './vault-identity.js';
 
 export interface VaultToken {
@@ -33,7 +34,7 @@ export interface TokenCacheOptions {
 }
 
 export class TokenCache {
-  private readonly entries = new Map<string, VaultToken>();
+  private readonly entries: LRUCache<string, VaultToken>;
   /** Logins in flight per identity; one caller giving up does not fail the others. */
   private readonly logins = new SharedFlight<VaultToken>();
   private readonly now: () => number;
@@ -45,14 +46,14 @@ export class TokenCache {
   ) {
     this.now = options.now ?? Date.now;
     this.refreshAfterShare = options.refreshAfterShare ?? 0.8;
+    // With caching off (maxEntries 0) nothing is stored; the cache still needs a size of one.
+    this.entries = new LRUCache<string, VaultToken>({ max: Math.max(1, options.maxEntries) });
   }
 
   async acquire(identity: VaultIdentity, signal: AbortSignal): Promise<TokenLease> {
     const key = identityKey(identity);
     const cached = this.entries.get(key);
     if (cached !== undefined && this.isUsable(cached)) {
-      this.entries.delete(key);
-      this.entries.set(key, cached);
       this.options.metrics?.tokenCacheLookups.inc({ result: 'hit' });
       return { token: cached, fresh: false };
     }
@@ -64,7 +65,7 @@ export class TokenCache {
   /** Drops a token Vault refused, unless a newer one already replaced it. */
   invalidate(identity: VaultIdentity, token: VaultToken): void {
     const key = identityKey(identity);
-    if (this.entries.get(key) === token) this.entries.delete(key);
+    if (this.entries.peek(key) === token) this.entries.delete(key);
     this.updateGauge();
   }
 
@@ -88,11 +89,6 @@ export class TokenCache {
   private store(key: string, token: VaultToken): void {
     if (this.options.maxEntries <= 0) return;
     this.entries.set(key, token);
-    while (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
     this.updateGauge();
   }
 

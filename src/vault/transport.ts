@@ -5,6 +5,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { Agent } from 'undici';
 import { InvalidParameterError } from '../errors.js';
 import type { TlsSettings, VaultConnection } from './vault-connection.js';
@@ -26,27 +27,28 @@ export interface TransportOptions {
 const CA_FILE_PATTERN = /\.(pem|crt|cer)$/i;
 
 export class VaultTransport {
-  private readonly endpoints = new Map<string, Promise<VaultEndpoint>>();
-  private readonly maxAgents: number;
+  private readonly endpoints: LRUCache<string, Promise<VaultEndpoint>>;
 
   constructor(private readonly options: TransportOptions = {}) {
-    this.maxAgents = options.maxAgents ?? 64;
+    this.endpoints = new LRUCache<string, Promise<VaultEndpoint>>({
+      max: options.maxAgents ?? 64,
+      // The least recently used agent beyond the bound is closed (its pooled connections with it).
+      dispose: (endpoint, _key, reason) => {
+        if (reason === 'evict') endpoint.then((evicted) => evicted.agent.close()).catch(() => undefined);
+      },
+    });
   }
 
   endpointFor(connection: VaultConnection): Promise<VaultEndpoint> {
     const key = JSON.stringify([connection.address, connection.tls]);
     const existing = this.endpoints.get(key);
-    if (existing !== undefined) {
-      // Re-insert to keep Map order = least recently used first.
-      this.endpoints.delete(key);
-      this.endpoints.set(key, existing);
-      return existing;
-    }
+    if (existing !== undefined) return existing;
     const created = this.createEndpoint(connection);
     this.endpoints.set(key, created);
     // A failed creation (unreadable CA file) must not stay cached: the file may appear later.
-    created.catch(() => this.endpoints.delete(key));
-    this.evictOverflow();
+    created.catch(() => {
+      if (this.endpoints.peek(key) === created) this.endpoints.delete(key);
+    });
     return created;
   }
 
@@ -54,15 +56,6 @@ export class VaultTransport {
     const endpoints = [...this.endpoints.values()];
     this.endpoints.clear();
     await Promise.allSettled(endpoints.map(async (endpoint) => (await endpoint).agent.close()));
-  }
-
-  private evictOverflow(): void {
-    while (this.endpoints.size > this.maxAgents) {
-      const oldest = this.endpoints.entries().next().value;
-      if (oldest === undefined) return;
-      this.endpoints.delete(oldest[0]);
-      oldest[1].then((endpoint) => endpoint.agent.close()).catch(() => undefined);
-    }
   }
 
   private async createEndpoint(connection: VaultConnection): Promise<VaultEndpoint> {

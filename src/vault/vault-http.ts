@@ -5,10 +5,12 @@
  */
 import { request, errors as undiciErrors } from 'undici';
 import { DeadlineExceededError, ProviderError, ResponseTooLargeError, VaultUnavailableError } from '../errors.js';
+import { readBodyText, type ResponseBody } from '../http/read-body.js';
+import { classifyTransportFailure } from '../http/transport-failure.js';
 import type { VaultConnection } from './vault-connection.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import type { VaultTransport } from './transport.js';
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep } from '../async/abortable-sleep.js';
 import { isServerFailure, type CircuitBreaker } from './circuit-breaker.js';
 import { currentRequestContext } from './request-context.js';
 import type { RequestScheduler } from './request-scheduler.js';
@@ -189,25 +191,14 @@ export class VaultHttp {
   }
 }
 
-async function readLimited(
-  body: AsyncIterable<Buffer> & { destroy(): unknown },
-  limit: number,
-  subject: string,
-): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      const error = new ResponseTooLargeError(
+function readLimited(body: ResponseBody, limit: number, subject: string): Promise<string> {
+  return readBodyText(body, limit, () =>
+    markUnusable(
+      new ResponseTooLargeError(
         `${subject}: Vault's response is larger than the limit of ${limit} bytes (-max-response-bytes); the driver could not receive it either`,
-      );
-      throw markUnusable(error);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+      ),
+    ),
+  );
 }
 
 function parseBody(text: string, status: number, subject: string): unknown {
@@ -239,19 +230,18 @@ function translateFailure(
   timeout: AbortSignal,
 ): Error {
   if (error instanceof ProviderError) return error;
-  if (req.signal.aborted) {
+  const failure = classifyTransportFailure(error, { aborted: req.signal.aborted, timedOut: timeout.aborted });
+  if (failure.kind === 'aborted') {
     const reason: unknown = req.signal.reason;
     if (reason instanceof ProviderError) return reason;
     return new DeadlineExceededError(`${req.subject}: the Mount was cancelled while waiting for Vault`);
   }
   const where = describeAddress(connection.address);
-  if (timeout.aborted) {
+  if (failure.kind === 'timeout') {
     return new VaultUnavailableError(`${req.subject}: Vault at ${where} did not answer within the request timeout`);
   }
-  const code = (error as { code?: unknown }).code;
-  const detail =
-    typeof code === 'string' ? code : error instanceof undiciErrors.UndiciError ? error.name : 'network error';
-  const hint = tlsHint(code);
+  const detail = failure.code ?? (error instanceof undiciErrors.UndiciError ? error.name : 'network error');
+  const hint = tlsHint(failure.code);
   return new VaultUnavailableError(`${req.subject}: cannot reach Vault at ${where} (${detail})${hint}`, {
     cause: error,
   });

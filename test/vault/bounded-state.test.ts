@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FirstMountTracker } from '../../src/mount/first-mount-tracker.js';
-import { LruMap } from '../../src/vault/lru-map.js';
-import { SharedFlight } from '../../src/vault/shared-flight.js';
+import { SharedFlight } from '../../src/async/shared-flight.js';
 import { TokenBucket } from '../../src/vault/token-bucket.js';
 
 describe('bounded state', () => {
-  test('LruMap keeps at most maxEntries, drops expired entries, evicts least recently used first', () => {
+  test('a pod quiet for longer than the TTL counts as a first mount again; each Mount renews the TTL', () => {
     let now = 0;
-    const map = new LruMap<number>({ maxEntries: 3, ttlMs: 100, now: () => now });
-    for (let i = 0; i < 1000; i += 1) map.set(`k${i}`, i);
-    assert.equal(map.size, 3);
-    map.get('k997');
-    map.set('new', 1);
-    assert.equal(map.get('k998'), undefined);
-    assert.equal(map.get('k997'), 997);
-    now += 101;
-    assert.equal(map.get('k997'), undefined);
+    const tracker = new FirstMountTracker({ maxEntries: 10, ttlMs: 100, now: () => now });
+    assert.equal(tracker.classify('uid-1', '/t'), 'first-mount');
+    now = 90;
+    assert.equal(tracker.classify('uid-1', '/t'), 'republish');
+    now = 180;
+    assert.equal(tracker.classify('uid-1', '/t'), 'republish', 'the republish at 90 renewed the entry');
+    now = 281;
+    assert.equal(tracker.classify('uid-1', '/t'), 'first-mount');
   });
 
   test('first mount per (pod uid, target), republish after; forgotten after a failure; bounded', () => {

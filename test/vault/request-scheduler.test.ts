@@ -96,6 +96,23 @@ describe('RequestScheduler', () => {
     const signal = new AbortController().signal;
     for (let i = 0; i < 100; i += 1)
       await scheduler.run(`http://vault-${i}`, 'republish', signal, () => Promise.resolve(i));
-    assert.ok((scheduler as unknown as { lanes: { size: number } }).lanes.size <= 4);
+    assert.ok((scheduler as unknown as { idle: { size: number } }).idle.size <= 4);
+  });
+
+  test('a lane with requests in flight is never evicted: its bound holds while other addresses come and go', async () => {
+    const scheduler = new RequestScheduler({ maxInFlight: 1, ratePerSecond: 0, burst: 1, maxAddresses: 1 });
+    const signal = new AbortController().signal;
+    let release!: () => void;
+    const holding = scheduler.run('a', 'republish', signal, () => new Promise<void>((resolve) => (release = resolve)));
+    for (let i = 0; i < 10; i += 1) await scheduler.run(`b${i}`, 'republish', signal, () => Promise.resolve());
+    let second = false;
+    const queued = scheduler.run('a', 'republish', signal, () => Promise.resolve((second = true)));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(second, false, 'the second request to a waits for the first');
+    assert.equal(scheduler.inFlight('a'), 1);
+    release();
+    await Promise.all([holding, queued]);
+    assert.equal(second, true);
+    assert.equal(scheduler.inFlight('a'), 0);
   });
 });

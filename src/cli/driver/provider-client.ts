@@ -1,29 +1,12 @@
 // The driver's gRPC client for one provider socket (v1.6.0 provider_client.go): insecure unix
 // transport, `:authority` localhost, its default service config and 4 MiB receive limit.
 // Lives as long as the emulator, as the driver caches one client per provider name.
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import type { ProtoGrpcType } from '../../generated/service.js';
+import { loadProviderProto } from '../../provider-proto.js';
 import type { CSIDriverProviderClient } from '../../generated/v1alpha1/CSIDriverProvider.js';
 import type { MountRequest } from '../../generated/v1alpha1/MountRequest.js';
 import type { MountResponse__Output } from '../../generated/v1alpha1/MountResponse.js';
 import type { VersionResponse__Output } from '../../generated/v1alpha1/VersionResponse.js';
-
-export const protoPath = fileURLToPath(new URL('../../../proto/v1alpha1/service.proto', import.meta.url));
-
-/** Same flags as the type generator (`npm run gen`), so runtime objects match src/generated. */
-export const protoLoaderOptions: protoLoader.Options = { longs: String, enums: String, defaults: true, oneofs: true };
-
-let cachedProto: ProtoGrpcType | undefined;
-
-/** The loaded service package, shared by every client and fake server in the process. */
-export function loadProviderProto(): ProtoGrpcType {
-  cachedProto ??= grpc.loadPackageDefinition(
-    protoLoader.loadSync(protoPath, protoLoaderOptions),
-  ) as unknown as ProtoGrpcType;
-  return cachedProto;
-}
 
 /** The driver's default service config, with the key spelling grpc-js expects. */
 export const driverServiceConfig = {

@@ -14,8 +14,8 @@
 import { createHmac } from 'node:crypto';
 import { goJson } from '../../go-compat/go-json.js';
 import { featureConfigJson } from '../parse/object-features.js';
-import type { SecretObjectSpec } from '../spec/mount-spec.js';
-import { rawObjectFields, type RawObjectFields } from '../parse/objects.js';
+import type { RawObjectFields, SecretObjectSpec } from '../spec/mount-spec.js';
+import { rawObjectFields } from '../parse/objects.js';
 
 /** Go's `json.Marshal` of the object struct, field order and all. */
 export function goObjectConfigJson(raw: RawObjectFields): string {

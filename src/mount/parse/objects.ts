@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { InvalidParameterError } from '../../errors.js';
 import { isPlainObject } from '../../go-compat/go-json.js';
 import { formatMode, isFileMode, parseModeLiteral } from './file-mode.js';
-import type { Encoding, SecretObjectSpec } from '../spec/mount-spec.js';
+import type { Encoding, RawObjectFields, SecretObjectSpec } from '../spec/mount-spec.js';
 import { assertDistinctObjectPaths, validateObjectPath } from './object-path.js';
 import { FEATURE_FIELDS, parseObjectFeatures } from './object-features.js';
 import { normaliseSecretPath } from './secret-path.js';
@@ -49,43 +49,19 @@ export const HTTP_METHODS = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE', 'LIST', 'H
 
 export const ENCODINGS: readonly Encoding[] = ['utf-8', 'base64', 'hex'];
 
-/**
- * One object's fields exactly as the Go provider's struct holds them after decoding: strings as
- * written ("" when absent), `secretArgs` null when absent, `filePermission` 0 when absent.
- * Object versions hash these (not the normalised spec) so an unchanged SecretProviderClass gets
- * the same versions as under the Go provider with the same HMAC key.
- */
-export interface RawObjectFields {
-  readonly objectName: string;
-  readonly secretPath: string;
-  readonly secretKey: string;
-  readonly method: string;
-  readonly secretArgs: Readonly<Record<string, unknown>> | null;
-  readonly filePermission: number;
-  readonly encoding: string;
-}
-
 export interface ParsedObjects {
-  /** Normalised, frozen specs in SPC order. */
+  /** Normalised, frozen specs in SPC order, each with its fields as written (`asWritten`). */
   readonly objects: readonly SecretObjectSpec[];
-  /** `raw[i]` belongs to `objects[i]`. */
-  readonly raw: readonly RawObjectFields[];
 }
 
 /**
- * Raw fields of every spec this module produced, keyed by the spec object itself, so code that
- * only holds a `MountSpec` can still compute Go-compatible versions. Lives as long as the spec.
- */
-const rawFieldsBySpec = new WeakMap<SecretObjectSpec, RawObjectFields>();
-
-/**
- * The raw fields of a spec from `parseObjects` (pass the same object, not a copy). For a spec
- * built elsewhere they are derived from the normalised values, which matches Go only when the
- * user wrote `method` and `encoding` out in their normalised spelling.
+ * The fields of a spec as written (`asWritten`, set by `parseObjects` and kept by any copy). For
+ * a spec built elsewhere they are derived from the normalised values, which matches Go only when
+ * the user wrote `method` and `encoding` out in their normalised spelling.
  */
 export function rawObjectFields(object: SecretObjectSpec): RawObjectFields {
   return (
-    rawFieldsBySpec.get(object) ?? {
+    object.asWritten ?? {
       objectName: object.objectName,
       secretPath: object.secretPath,
       secretKey: object.secretKey ?? '',
@@ -260,10 +236,7 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
     encoding,
     ...features,
     ...(typeof renewalPercent === 'number' ? { renewalPercent } : {}),
-  });
-  rawFieldsBySpec.set(
-    spec,
-    Object.freeze({
+    asWritten: Object.freeze({
       objectName,
       secretPath,
       secretKey,
@@ -272,7 +245,7 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
       filePermission,
       encoding: rawEncoding,
     }),
-  );
+  });
   return spec;
 }
 
@@ -298,5 +271,5 @@ export function parseObjects(text: string | undefined): ParsedObjects {
   if (value.length === 0) throw new InvalidParameterError(NO_SECRETS);
   const objects = value.map((entry: unknown, index) => parseEntry(doc, index, entry));
   assertDistinctObjectPaths(objects.map((object) => object.objectName));
-  return { objects, raw: objects.map(rawObjectFields) };
+  return { objects };
 }

@@ -30,6 +30,28 @@ export interface SecretObjectSpec {
   readonly template?: string;
   readonly pki?: PkiPart;
   readonly keyFormat?: KeyFormat;
+  /**
+   * The Go fields as the user wrote them, the input of object versions (`output/object-version.ts`);
+   * set by the parser, carried by every copy of the spec. Absent on specs built by hand: then
+   * derived from the normalised values.
+   */
+  readonly asWritten?: RawObjectFields;
+}
+
+/**
+ * One object's fields exactly as the Go provider's struct holds them after decoding: strings as
+ * written ("" when absent), `secretArgs` null when absent, `filePermission` 0 when absent.
+ * Object versions hash these (not the normalised spec) so an unchanged SecretProviderClass gets
+ * the same versions as under the Go provider with the same HMAC key.
+ */
+export interface RawObjectFields {
+  readonly objectName: string;
+  readonly secretPath: string;
+  readonly secretKey: string;
+  readonly method: string;
+  readonly secretArgs: Readonly<Record<string, unknown>> | null;
+  readonly filePermission: number;
+  readonly encoding: string;
 }
 
 export const OUTPUT_FORMATS = ['env', 'dotenv', 'json', 'yaml', 'properties'] as const;

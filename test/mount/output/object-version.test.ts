@@ -23,6 +23,17 @@ function parsedOne(yaml: string): SecretObjectSpec {
 }
 
 describe('objectVersion', () => {
+  test('a copy of a parsed spec (what a later stage makes of it) keeps its version', () => {
+    const object = parsedOne('- objectName: a\n  secretPath: s\n  method: get\n  encoding: Base64');
+    // The version hashes "get" and "Base64" as written, whatever the copy's normalised values.
+    assert.equal(objectVersion(KEY, { ...object }, Buffer.from('x')), objectVersion(KEY, object, Buffer.from('x')));
+    assert.notEqual(
+      objectVersion(KEY, { ...object, asWritten: undefined } as unknown as SecretObjectSpec, Buffer.from('x')),
+      objectVersion(KEY, object, Buffer.from('x')),
+      'without its fields as written, "GET" and "base64" would be hashed instead',
+    );
+  });
+
   test('known answer: fields as the user wrote them, Go field order, escaping and sorted args', () => {
     const object = parsedOne(
       [

@@ -58,6 +58,15 @@ describe('parseMountRequest: a complete driver request', () => {
           secretKey: 'password',
           method: 'GET',
           encoding: 'utf-8',
+          asWritten: {
+            objectName: 'db-password',
+            secretPath: 'secret/data/db',
+            secretKey: 'password',
+            method: '',
+            secretArgs: null,
+            filePermission: 0,
+            encoding: '',
+          },
         },
       ],
     });

@@ -29,6 +29,11 @@ function rejects(text: string | undefined, ...patterns: RegExp[]): string {
   return caught.message;
 }
 
+/** A spec without its fields as written, to compare the normalised values alone. */
+function normalised(object: SecretObjectSpec): Partial<SecretObjectSpec> {
+  return Object.fromEntries(Object.entries(object).filter(([field]) => field !== 'asWritten'));
+}
+
 describe('parseObjects: all fields', () => {
   test('a full entry, normalised, with the raw values kept for versions', () => {
     const text = [
@@ -44,8 +49,9 @@ describe('parseObjects: all fields', () => {
       '- objectName: whole',
       '  secretPath: secret/whole',
     ].join('\n');
-    const { objects, raw } = parseObjects(text);
-    assert.deepEqual(objects, [
+    const { objects } = parseObjects(text);
+    const raw = objects.map((object) => object.asWritten);
+    assert.deepEqual(objects.map(normalised), [
       {
         objectName: 'tls/cert.pem',
         secretPath: 'pki/issue/example?ttl=1h',
@@ -78,6 +84,7 @@ describe('parseObjects: all fields', () => {
       },
     ]);
     assert.equal(rawObjectFields(objects[0]!), raw[0]);
+    assert.equal(rawObjectFields({ ...objects[0]! }), raw[0], 'a copy of the spec carries its fields as written');
     assert.ok(Object.isFrozen(objects[0]));
   });
 
@@ -265,15 +272,15 @@ describe('filePermission', () => {
   ];
   for (const [written, mode, raw] of good) {
     test(`${written} → ${mode === undefined ? 'default' : `0${mode.toString(8)}`}`, () => {
-      const { objects, raw: rawFields } = parseObjects(entry(`filePermission: ${written}`));
+      const { objects } = parseObjects(entry(`filePermission: ${written}`));
       assert.equal(objects[0]?.filePermission, mode);
-      assert.equal(rawFields[0]?.filePermission, raw);
+      assert.equal(objects[0]?.asWritten?.filePermission, raw);
     });
   }
   test('absent → default, raw 0', () => {
-    const { objects, raw } = parseObjects(entry());
+    const { objects } = parseObjects(entry());
     assert.equal(objects[0]?.filePermission, undefined);
-    assert.equal(raw[0]?.filePermission, 0);
+    assert.equal(objects[0]?.asWritten?.filePermission, 0);
   });
   const bad: [string, RegExp?][] = [
     ['0999', /8 and 9 are not octal digits/],

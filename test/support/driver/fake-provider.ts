@@ -5,7 +5,7 @@ import type { MountRequest__Output } from '../../../src/generated/v1alpha1/Mount
 import type { MountResponse } from '../../../src/generated/v1alpha1/MountResponse.js';
 import type { VersionRequest__Output } from '../../../src/generated/v1alpha1/VersionRequest.js';
 import type { VersionResponse } from '../../../src/generated/v1alpha1/VersionResponse.js';
-import { loadProviderProto } from './provider-client.js';
+import { loadProviderProto } from '../../../src/provider-proto.js';
 
 export interface ReceivedCall<Request> {
   request: Request;

@@ -16,13 +16,7 @@ export { validatePayloadPath } from './payload-path.js';
 export { readMountedFiles } from './mounted-files.js';
 export type { MountedFile } from './mounted-files.js';
 export type { RepublishOptions, Republisher } from './republish.js';
-export {
-  ProviderClient,
-  driverServiceConfig,
-  legacyDriverAuthority,
-  loadProviderProto,
-  protoPath,
-  protoLoaderOptions,
-} from './provider-client.js';
+export { ProviderClient, driverServiceConfig, legacyDriverAuthority } from './provider-client.js';
+export { loadProviderProto } from '../../../src/provider-proto.js';
 export { ProviderStatus, startFakeProvider } from './fake-provider.js';
 export type { FakeProvider, FakeProviderHandlers, ReceivedCall } from './fake-provider.js';
