@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
-import { runWithRequestContext } from '../vault/request-context.js';
+import { ResponseByteBudget, runWithRequestContext } from '../vault/request-context.js';
 import type { VaultIdentity } from '../vault/vault-identity.js';
 import { fetchSecrets, type Fetched } from './fetch/fetch-secrets.js';
 import type { SecretSource } from './fetch/secret-source.js';
@@ -145,7 +145,10 @@ export class MountService {
       cancelled: input.cancelled,
     };
     try {
-      return await runWithRequestContext({ priority, tenant: spec.pod.uid, deadlineMs }, () =>
+      // Answers may be a third larger than the files they become (JSON escaping, base64 values
+      // the `encoding` field decodes), and no larger.
+      const responseBytes = new ResponseByteBudget(Math.ceil((this.options.maxResponseBytes * 4) / 3) + 64 * 1024);
+      return await runWithRequestContext({ priority, tenant: spec.pod.uid, deadlineMs, responseBytes }, () =>
         fetchSecrets(this.options.secrets, identity, spec, plan, options),
       );
     } catch (error) {

@@ -12,7 +12,7 @@ import type { ProviderMetrics } from '../observability/metrics.js';
 import type { VaultTransport } from './transport.js';
 import { abortableSleep } from '../async/abortable-sleep.js';
 import { isServerFailure, type CircuitBreaker } from './circuit-breaker.js';
-import { currentRequestContext } from './request-context.js';
+import { currentRequestContext, type ResponseByteBudget } from './request-context.js';
 import type { RequestScheduler } from './request-scheduler.js';
 import { isRetryable, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 import {
@@ -175,7 +175,8 @@ export class VaultHttp {
         signal,
       });
       status = String(response.statusCode);
-      const text = await readLimited(response.body, this.options.maxResponseBytes, req.subject);
+      const budget = currentRequestContext().responseBytes;
+      const text = await readLimited(response.body, this.options.maxResponseBytes, req.subject, budget);
       const retryAfter = parseRetryAfter(response.headers['retry-after']);
       return {
         status: response.statusCode,
@@ -191,13 +192,31 @@ export class VaultHttp {
   }
 }
 
-function readLimited(body: ResponseBody, limit: number, subject: string): Promise<string> {
-  return readBodyText(body, limit, () =>
-    markUnusable(
-      new ResponseTooLargeError(
-        `${subject}: Vault's response is larger than the limit of ${limit} bytes (-max-response-bytes); the driver could not receive it either`,
+function readLimited(
+  body: ResponseBody,
+  limit: number,
+  subject: string,
+  budget: ResponseByteBudget | undefined,
+): Promise<string> {
+  return readBodyText(
+    body,
+    limit,
+    () =>
+      markUnusable(
+        new ResponseTooLargeError(
+          `${subject}: Vault's response is larger than the limit of ${limit} bytes (-max-response-bytes); the driver could not receive it either`,
+        ),
       ),
-    ),
+    budget === undefined
+      ? undefined
+      : (bytes) => {
+          if (budget.take(bytes)) return;
+          throw markUnusable(
+            new ResponseTooLargeError(
+              `${subject}: this Mount's Vault answers pass ${budget.limitBytes} bytes together (-max-response-bytes, plus room for JSON), more than its files could carry to the driver; the remaining reads were dropped`,
+            ),
+          );
+        },
   );
 }
 
