@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
+import { startRecordingServer, type RecordingServer } from './attack-kit.js';
 import { BYSTANDER_OBJECTS, startSharedNode, type SharedNode } from './shared-provider-rig.js';
 
 const CHART_MEMORY_LIMIT = 256 * 1024 * 1024;
@@ -117,10 +118,11 @@ describe('threat: one pod takes the shared provider from the others', () => {
   });
 });
 
-describe('threat: work that evades counting still meets the sandbox’s CPU-time and memory limits', () => {
+describe('threat: work that evades counting still meets the sandbox’s CPU-time limit', () => {
   let node: SharedNode;
   before(async () => {
-    node = await startSharedNode(['-sandbox-time-limit=100ms', '-sandbox-memory-limit=16']);
+    // Far below what one iteration of the heavy template takes, so the clock, not the step count, ends it.
+    node = await startSharedNode(['-sandbox-time-limit=10ms']);
   });
   after(async () => {
     await node.stop();
@@ -131,10 +133,20 @@ describe('threat: work that evades counting still meets the sandbox’s CPU-time
     assert.equal(error.code, status.RESOURCE_EXHAUSTED, error.details);
     assert.match(
       error.details ?? '',
-      /^object "t\d": rendering took longer than the limit of 0\.1s of CPU time per Mount \(-sandbox-time-limit\)/,
+      /^object "t\d": rendering took longer than the limit of 0\.01s of CPU time per Mount \(-sandbox-time-limit\)/,
     );
     const served = await node.mount(node.pod(), BYSTANDER_OBJECTS);
     assert.equal(served.files[0]?.contents.toString(), 'app-user');
+  });
+});
+
+describe('threat: work that evades counting still meets the sandbox’s memory limit', () => {
+  let node: SharedNode;
+  before(async () => {
+    node = await startSharedNode(['-sandbox-memory-limit=16']);
+  });
+  after(async () => {
+    await node.stop();
   });
 
   test('a Mount past -sandbox-memory-limit fails ResourceExhausted naming the object and the flag', async () => {
@@ -148,6 +160,60 @@ describe('threat: work that evades counting still meets the sandbox’s CPU-time
       error.details ?? '',
       /^object "hoard": rendering needed more than the memory limit of 16 MiB per Mount \(-sandbox-memory-limit\)/,
     );
+    assert.ok(node.provider.alive());
+    const served = await node.mount(node.pod(), BYSTANDER_OBJECTS);
+    assert.equal(served.files[0]?.contents.toString(), 'app-user');
+  });
+});
+
+describe('threat: a pod points its objects at answers too large to hold', () => {
+  let node: SharedNode;
+  let attackerVault: RecordingServer;
+  before(async () => {
+    node = await startSharedNode();
+    // The attacker's own "Vault" (no address allowlist by default): it logs anyone in and answers
+    // every read with 4 MB, each under the per-response limit.
+    const filler = Buffer.alloc(4 * 1000 * 1000 - 100, 'a').toString();
+    attackerVault = await startRecordingServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      if (request.url.includes('/login')) {
+        response.end(
+          JSON.stringify({ auth: { client_token: 'attacker-token', lease_duration: 3600, renewable: false } }),
+        );
+      } else {
+        response.end(`{"data":{"value":"${filler}"}}`);
+      }
+    });
+  });
+  after(async () => {
+    await attackerVault.close();
+    await node.stop();
+  });
+
+  test('100 objects of 4 MB answers: the Mount fails ResourceExhausted, the process stays within 256 MiB', async () => {
+    const objects = Array.from(
+      { length: 100 },
+      (_, i) => `- {objectName: o${i}, secretPath: "secret/data/big/${i}", secretKey: value}`,
+    ).join('\n');
+    const error = await failure(
+      node.driver.mount(
+        node.pod(),
+        {
+          spc: {
+            name: 'big',
+            provider: 'vault',
+            parameters: { roleName: 'app', vaultAddress: attackerVault.address, objects },
+          },
+        },
+        `${node.targetRoot}/big`,
+      ),
+    );
+    assert.equal(error.code, status.RESOURCE_EXHAUSTED, error.details);
+    assert.match(error.details ?? '', /this Mount's Vault answers pass \d+ bytes together \(-max-response-bytes/);
+    const reads = attackerVault.requests.filter((request) => !request.url.includes('/login')).length;
+    assert.ok(reads < 100, `the remaining reads were dropped (${reads} were sent)`);
+    const { peakRssBytes } = await node.provider.memory();
+    assert.ok(peakRssBytes <= CHART_MEMORY_LIMIT, `peak RSS ${(peakRssBytes / 1048576).toFixed(0)} MiB`);
     assert.ok(node.provider.alive());
     const served = await node.mount(node.pod(), BYSTANDER_OBJECTS);
     assert.equal(served.files[0]?.contents.toString(), 'app-user');

@@ -19,6 +19,8 @@ export interface SharedNode {
   readonly provider: ProviderProcess;
   readonly driver: DriverEmulator;
   readonly issuer: ServiceAccountIssuer;
+  /** A folder for mount targets. */
+  readonly targetRoot: string;
   /** A new pod of the `app` service account (bound to the `app` role). */
   pod(): PodFixture;
   /** Mounts `objects` (SPC `objects` YAML) for `pod` into a new target. */
@@ -44,6 +46,7 @@ export async function startSharedNode(providerArgs: readonly string[] = []): Pro
     provider,
     driver,
     issuer,
+    targetRoot: join(dir, 'targets'),
     pod: () => makePod({ namespace: 'default', serviceAccountName: 'app' }),
     mount: (pod, objects, deadlineMs) =>
       driver.mount(
