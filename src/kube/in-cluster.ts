@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from '../http/undici.js';
 import { z } from 'zod';
 import { RUNTIME_NAME, RUNTIME_VERSION } from '../version.js';
 import { fileBearerToken, fixedBearerToken, type BearerTokenSource } from './bearer-token.js';
@@ -263,10 +263,9 @@ export class KubeClient {
       'user-agent': USER_AGENT,
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return request(url, {
+    return request(this.agent, url, {
       method,
       headers,
-      dispatcher: this.agent,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(signal === undefined ? {} : { signal }),
       ...timeouts,

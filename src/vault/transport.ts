@@ -6,7 +6,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { Agent } from 'undici';
+import { Agent } from '../http/undici.js';
 import { InvalidParameterError } from '../errors.js';
 import type { TlsSettings, VaultConnection } from './vault-connection.js';
 

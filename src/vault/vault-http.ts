@@ -3,7 +3,7 @@
  * and translating transport failures into provider errors. Status codes are interpreted by the
  * callers (login and reads mean different things by 403).
  */
-import { request, errors as undiciErrors } from 'undici';
+import { errors as undiciErrors, request } from '../http/undici.js';
 import { DeadlineExceededError, ProviderError, ResponseTooLargeError, VaultUnavailableError } from '../errors.js';
 import { goJson } from '../go-compat/go-json.js';
 import { readBodyText, type ResponseBody } from '../http/read-body.js';
@@ -175,11 +175,10 @@ export class VaultHttp {
     const signal = AbortSignal.any([req.signal, timeout]);
     let status = 'error';
     try {
-      const response = await request(url, {
-        method: req.method as 'GET',
+      const response = await request(endpoint.agent, url, {
+        method: req.method,
         headers,
         ...(payload === undefined ? {} : { body: payload }),
-        dispatcher: endpoint.agent,
         signal,
       });
       status = String(response.statusCode);
