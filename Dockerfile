@@ -1,21 +1,17 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build: compile TypeScript with dev dependencies, ship only production
-# dependencies on a supported Node LTS. The provider runs as root only because it must create
-# its socket in the driver's hostPath directory; the chart drops every capability.
+# Multi-stage build: bundle the TypeScript and its dependencies with esbuild (tools/bundle.mjs),
+# ship the bundle alone on a supported Node LTS: no node_modules in the image. The provider runs
+# as root only because it must create its socket in the driver's hostPath directory; the chart
+# drops every capability.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tools ./tools
 COPY proto ./proto
 COPY src ./src
 RUN npm run build
-
-FROM node:24-bookworm-slim AS production-deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM gcr.io/distroless/nodejs24-debian12 AS runtime
 LABEL org.opencontainers.image.title="vault-csi-provider-ts" \
@@ -24,7 +20,8 @@ LABEL org.opencontainers.image.title="vault-csi-provider-ts" \
       org.opencontainers.image.source="https://github.com/example/vault-csi-provider-ts"
 WORKDIR /app
 ENV NODE_ENV=production
-COPY --from=production-deps /app/node_modules ./node_modules
+# The bundle: main.js, render-worker.js (the sandbox's worker), their chunks and the licences of
+# the packages bundled into them (*.LEGAL.txt).
 COPY --from=build /src/dist ./dist
 COPY package.json ./
 COPY proto ./proto

@@ -11,7 +11,7 @@
  */
 export const LAYERS = {
   // Wiring and tools: the top.
-  main: ['config', 'provider', 'version'],
+  main: ['config', 'provider', 'cli', 'version'],
   provider: [
     'config',
     'server',
