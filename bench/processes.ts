@@ -1,15 +1,15 @@
 /**
- * The benchmark's two child processes (dev Vault, provider) and what it measures of them from
- * outside: CPU time and resident memory from /proc/<pid>/stat and /proc/<pid>/status.
+ * The benchmark's child processes (dev Vault, the providers under test) and what it measures of
+ * them from outside: CPU time and resident memory from /proc/<pid>/stat and /proc/<pid>/status,
+ * the time from spawn to the socket, and the provider's own start-up line (`"msg":"started"`).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { VaultCommand } from './vault-process.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
@@ -46,35 +46,81 @@ export async function startVaultProcess(): Promise<VaultProcess> {
   };
 }
 
-export interface ProviderProcess {
+/** How to run one provider: the command line around its socket and health address. */
+export interface LaunchSpec {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Where the time from exec to serving went, as the provider logs it (src/main.ts). */
+export interface StartupLine {
+  readonly nodeBootstrapMs: number;
+  readonly modulesMs: number;
+  readonly wiringMs: number;
+  readonly totalMs: number;
+}
+
+export interface LaunchedProcess {
   readonly pid: number;
-  readonly runtime: string;
+  /** Wall time from spawn to the socket file. */
+  readonly toSocketMs: number;
+  /** CPU the process had used when its socket appeared. */
+  readonly cpuToSocketMs: number;
+  /** Resident memory when its socket appeared. */
+  readonly rssAtSocketMb: number;
+  /** The provider's own start-up line, once logged (this provider only). */
+  startup(): StartupLine | undefined;
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
-/** Starts `dist/main.js` when built (what production runs), else the sources through tsx. */
-export async function startProviderProcess(args: readonly string[], socketPath: string): Promise<ProviderProcess> {
-  const built = existsSync(`${root}dist/main.js`);
-  // BENCH_PROVIDER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the provider.
-  const extra = (process.env.BENCH_PROVIDER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-  const nodeArgs = [...extra, ...(built ? [`${root}dist/main.js`] : ['--import', 'tsx', `${root}src/main.ts`])];
-  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let waited = 0; ; waited += 20) {
-    if (
-      await stat(socketPath).then(
-        () => true,
-        () => false,
-      )
-    )
-      break;
-    if (child.exitCode !== null || waited > 30_000) throw new Error('the provider did not start');
-    await sleep(20);
+/** Starts a provider and resolves when its socket exists. Its log lines are read and dropped. */
+export async function launch(spec: LaunchSpec, socketPath: string): Promise<LaunchedProcess> {
+  const started = performance.now();
+  const child = spawn(spec.command, spec.args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...spec.env },
+  });
+  let startup: StartupLine | undefined;
+  let pending = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    if (startup !== undefined) return;
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.includes('"msg":"started"')) continue;
+      startup = (JSON.parse(line) as { startup?: StartupLine }).startup;
+    }
+  });
+  for (;;) {
+    if (await exists(socketPath)) break;
+    if (child.exitCode !== null || performance.now() - started > 30_000) {
+      throw new Error(`${spec.command} ${spec.args.join(' ')} did not start`);
+    }
+    await sleep(2);
   }
+  const toSocketMs = performance.now() - started;
+  const pid = child.pid ?? 0;
+  const cpuToSocketMs = await cpuMs(pid);
+  const rssAtSocketMb = (await memoryMb(pid)).rss;
   return {
-    pid: child.pid ?? 0,
-    runtime: built ? 'node dist/main.js' : 'node --import tsx src/main.ts',
+    pid,
+    toSocketMs,
+    cpuToSocketMs,
+    rssAtSocketMb,
+    startup: () => startup,
+    alive: () => child.exitCode === null && child.signalCode === null,
     stop: () => stopChild(child),
   };
+}
+
+function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -82,6 +128,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   await Promise.race([exited, sleep(10_000)]);
+}
+
+/** A port nothing listens on now, for a provider's health listener. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** User + system CPU time of a process, in ms. */

@@ -1,0 +1,74 @@
+/**
+ * The providers a run compares: this provider as built (`dist/main.js`, what the image runs) on
+ * each Node given, the same before the sandbox (`--before-sandbox`), and hashicorp/vault-csi-provider
+ * (`--go`). Each knows how to start on a socket; all talk to the same dev Vault, at info level.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchOptions } from './options.js';
+import type { GoProviderCluster } from './go-provider.js';
+import type { LaunchSpec } from './processes.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export interface Target {
+  /** Column name in the table, e.g. `ts@node20`, `go`, `ts-before-sandbox@node20`. */
+  readonly name: string;
+  readonly kind: 'ts' | 'go';
+  /** This provider as it is now (the goals apply to it). */
+  readonly current: boolean;
+  /** `extraArgs` are this provider's flags; the Go provider takes none. */
+  launchSpec(socketPath: string, healthPort: number, vaultAddress: string, extraArgs: readonly string[]): LaunchSpec;
+}
+
+const BENCH_ENV_ARGS = (process.env.BENCH_PROVIDER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+
+export function nodeMajor(node: string): string {
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  return version.replace(/^v(\d+)\..*$/, '$1');
+}
+
+function tsTarget(name: string, node: string, main: string, current: boolean): Target {
+  return {
+    name,
+    kind: 'ts',
+    current,
+    launchSpec: (socketPath, healthPort, vaultAddress, extraArgs) => ({
+      command: node,
+      // BENCH_PROVIDER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the provider.
+      args: [
+        ...BENCH_ENV_ARGS,
+        main,
+        `-endpoint=${socketPath}`,
+        `-vault-addr=${vaultAddress}`,
+        `-health-addr=127.0.0.1:${healthPort}`,
+        '-hmac-key-source=random',
+        '-log-level=info',
+        ...extraArgs,
+      ],
+    }),
+  };
+}
+
+export function benchTargets(options: BenchOptions, goCluster: GoProviderCluster | undefined): Target[] {
+  const main = join(root, 'dist/main.js');
+  if (!existsSync(main)) throw new Error('dist/main.js is missing: run `npm run build` first');
+  const targets = options.nodes.map((node) => tsTarget(`ts@node${nodeMajor(node)}`, node, main, true));
+  const first = options.nodes[0] ?? process.execPath;
+  if (options.beforeSandbox !== undefined) {
+    targets.push(
+      tsTarget(`before-sandbox@node${nodeMajor(first)}`, first, join(options.beforeSandbox, 'dist/main.js'), false),
+    );
+  }
+  if (goCluster !== undefined) {
+    targets.push({
+      name: 'go',
+      kind: 'go',
+      current: false,
+      launchSpec: (socketPath, healthPort, vaultAddress) => goCluster.launchSpec(socketPath, healthPort, vaultAddress),
+    });
+  }
+  return targets;
+}
