@@ -13,11 +13,12 @@ import type { SecretSource } from './fetch/secret-source.js';
 import type { FirstMountTracker } from './first-mount-tracker.js';
 import { checkResponseSize, mountedFiles, type MountedFile, type ObjectVersionEntry } from './output/mounted-files.js';
 import { parseMountRequest } from './parse/attributes.js';
+import { ObjectsCache } from './parse/objects-cache.js';
 import type { ObjectRenderer } from './render/object-renderer.js';
 import type { ServiceAccountTokenMinter } from './parse/service-account-token.js';
 import { planRequests, type RequestPlan } from './plan.js';
 import { DEFAULT_SECURITY_POLICY, guardFiles, type MountSecurityPolicy } from './policy/security-policy.js';
-import type { ConnectionDefaults, MountSpec } from './spec/mount-spec.js';
+import type { ConnectionDefaults, MountSpec, SecretObjectSpec } from './spec/mount-spec.js';
 
 export interface MountInput {
   readonly attributes: string;
@@ -65,6 +66,9 @@ export interface MountServiceOptions {
 
 export class MountService {
   private readonly now: () => number;
+  /** The same SPC text arrives on every republish: parsed once, planned once (both pure). */
+  private readonly objectsCache = new ObjectsCache();
+  private readonly plans = new WeakMap<readonly SecretObjectSpec[], RequestPlan>();
 
   constructor(private readonly options: MountServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -74,6 +78,7 @@ export class MountService {
   parse(input: MountInput): MountSpec {
     const spec = parseMountRequest(input, this.options.connectionDefaults, {
       tokenFallback: this.options.tokenMinter !== undefined,
+      objectsCache: this.objectsCache,
       ...(this.options.security === undefined ? {} : { security: this.options.security }),
     });
     if (spec.ignoredParameters !== undefined) {
@@ -96,7 +101,7 @@ export class MountService {
     );
     // Wall clock, as the caller's deadline is; every stage of this Mount ends by it.
     const deadlineMs = this.now() + budgetMs;
-    const plan = planRequests(spec.objects);
+    const plan = this.plan(spec.objects);
     const identity = await this.identity(spec, budgetMs, input.cancelled);
     const fetched = await this.fetch(input, spec, plan, identity, { budgetMs, marginMs, deadlineMs });
     const rendered = await this.options.renderer.render(spec.objects, plan, fetched.secrets, {
@@ -108,6 +113,15 @@ export class MountService {
     checkResponseSize(output, this.options.maxResponseBytes);
     const sources = this.countSources(spec, plan, fetched);
     return { ...output, spec, sources };
+  }
+
+  private plan(objects: readonly SecretObjectSpec[]): RequestPlan {
+    let plan = this.plans.get(objects);
+    if (plan === undefined) {
+      plan = planRequests(objects);
+      this.plans.set(objects, plan);
+    }
+    return plan;
   }
 
   /** TLS file paths from the mount are confined before any file is read (-allowed-tls-file-dirs). */

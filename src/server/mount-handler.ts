@@ -10,7 +10,7 @@ import type { MountSpec } from '../mount/spec/mount-spec.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import { isProviderError } from '../errors.js';
-import { parseAttributes, unknownParameters } from '../mount/parse/attributes.js';
+import { misspeltParameters, parseAttributes } from '../mount/parse/attributes.js';
 import { describeAddress } from '../vault/vault-http.js';
 import { statusName, toGrpcFailure } from './grpc-status.js';
 import { loggableError } from '../observability/safe-error.js';
@@ -40,7 +40,7 @@ export function createMountHandler(service: MountService, logger: Logger, metric
       metrics.mountDuration.observe({ result }, seconds);
       const level = result === 'ok' ? 'info' : 'warn';
       logger[level](
-        { ...auditLine(spec, output, result, seconds, failure), ...likelyTypos(input.attributes) },
+        { ...auditLine(spec, output, result, seconds, failure), ...likelyTypos(spec, input.attributes) },
         'mount',
       );
     };
@@ -79,19 +79,22 @@ function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown>): number {
 /**
  * SPC parameters are a flat map the driver merges with volume attributes, so an unknown key
  * is tolerated; one that looks like a misspelt known parameter (`vaultAdress`) is named in the
- * audit line, because its value is silently not used.
+ * audit line, because its value is silently not used. The parse found them; when the parse
+ * failed (a typo often is why), the attributes are read again for them alone.
  */
-function likelyTypos(attributes: string): { possiblyMisspeltParameters?: string[] } {
-  let map: Map<string, string>;
-  try {
-    map = parseAttributes(attributes);
-  } catch {
-    return {};
+function likelyTypos(
+  spec: MountSpec | undefined,
+  attributes: string,
+): { possiblyMisspeltParameters?: readonly string[] } {
+  let typos = spec?.misspeltParameters;
+  if (spec === undefined) {
+    try {
+      typos = misspeltParameters(parseAttributes(attributes));
+    } catch {
+      return {};
+    }
   }
-  const typos = unknownParameters(map).flatMap(({ key, suggestion }) =>
-    suggestion === undefined ? [] : [`${key} (did you mean ${suggestion}?)`],
-  );
-  return typos.length === 0 ? {} : { possiblyMisspeltParameters: typos };
+  return typos === undefined || typos.length === 0 ? {} : { possiblyMisspeltParameters: typos };
 }
 
 function auditLine(

@@ -27,10 +27,18 @@ export function goObjectConfigJson(raw: RawObjectFields): string {
   );
 }
 
+/** Per parsed object (frozen, and shared by every Mount of its SPC text): its JSON never changes. */
+const configJsonByObject = new WeakMap<SecretObjectSpec, string>();
+
 /** Go's config JSON plus the additive fields, which only objects that use them carry. */
 function objectConfigJson(object: SecretObjectSpec): string {
-  const goConfig = goObjectConfigJson(rawObjectFields(object));
-  return `${goConfig.slice(0, -1)}${featureConfigJson(object, goJson)}}`;
+  let json = configJsonByObject.get(object);
+  if (json === undefined) {
+    const goConfig = goObjectConfigJson(rawObjectFields(object));
+    json = `${goConfig.slice(0, -1)}${featureConfigJson(object, goJson)}}`;
+    if (Object.isFrozen(object)) configJsonByObject.set(object, json);
+  }
+  return json;
 }
 
 export function objectVersion(hmacKey: Buffer, object: SecretObjectSpec, contents: Buffer): string {

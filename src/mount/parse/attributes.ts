@@ -15,11 +15,10 @@ import { parseConnection } from './connection.js';
 import { DEFAULT_FILE_MODE, isFileMode } from './file-mode.js';
 import type { PodInfo } from '../../vault/vault-identity.js';
 import type { ConnectionDefaults, MountSpec } from '../spec/mount-spec.js';
-import { parseObjects } from './objects.js';
+import { parseObjectsParameter, type ObjectsCache } from './objects-cache.js';
 import { selectServiceAccountToken } from './service-account-token.js';
 import { KNOWN_PARAMETERS, POD_KEYS } from '../spec/parameter-names.js';
 import { suggest } from './suggest.js';
-import { checkObjectCount, checkYamlDepth } from '../policy/input-limits.js';
 import {
   checkConnection,
   checkRawRequest,
@@ -119,6 +118,13 @@ export function unknownParameters(attributes: ReadonlyMap<string, string>): { ke
     });
 }
 
+/** Unknown keys that look like a misspelt known parameter, as the audit line names them. */
+export function misspeltParameters(attributes: ReadonlyMap<string, string>): string[] {
+  return unknownParameters(attributes).flatMap(({ key, suggestion }) =>
+    suggestion === undefined ? [] : [`${key} (did you mean ${suggestion}?)`],
+  );
+}
+
 /** Parses the attribute map only (for callers that need it, e.g. to warn about unknown keys). */
 export function parseAttributes(text: string): Map<string, string> {
   if (text.trim() === '')
@@ -133,6 +139,8 @@ export interface ParseOptions {
   readonly tokenFallback?: boolean;
   /** The operator's controls (sizes, protected parameters, address allowlist); defaults: permissive. */
   readonly security?: MountSecurityPolicy;
+  /** Parsed `objects` by text (one per process); without it each call parses afresh. */
+  readonly objectsCache?: ObjectsCache;
 }
 
 export function parseMountRequest(
@@ -151,9 +159,8 @@ export function parseMountRequest(
   const { connection, auth } = parseConnection(attributes, defaults);
   checkConnection(connection, defaults, security);
   const objectsText = attributes.get('objects');
-  if (objectsText !== undefined) checkYamlDepth(objectsText, security.limits);
-  const { objects } = parseObjects(objectsText);
-  checkObjectCount(objects.length, security.limits);
+  const objects =
+    options.objectsCache?.objects(objectsText, security.limits) ?? parseObjectsParameter(objectsText, security.limits);
   let serviceAccountToken: string;
   try {
     serviceAccountToken = selectServiceAccountToken(attributes, secrets, auth.audience);
@@ -164,6 +171,7 @@ export function parseMountRequest(
     serviceAccountToken = '';
   }
   const secretProviderClass = attributes.get('secretProviderClass');
+  const misspelt = misspeltParameters(attributes);
   return {
     pod,
     ...(secretProviderClass === undefined || secretProviderClass === '' ? {} : { secretProviderClass }),
@@ -173,5 +181,6 @@ export function parseMountRequest(
     defaultFileMode,
     objects,
     ...(ignored.length === 0 ? {} : { ignoredParameters: ignored }),
+    ...(misspelt.length === 0 ? {} : { misspeltParameters: misspelt }),
   };
 }

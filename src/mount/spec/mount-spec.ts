@@ -77,6 +77,8 @@ export interface MountSpec {
   readonly objects: readonly SecretObjectSpec[];
   /** Protected parameters dropped under `-volume-attribute-overrides=ignore` (names only, for a warning). */
   readonly ignoredParameters?: readonly string[];
+  /** Unknown parameters that look like a known one misspelt, `key (did you mean known?)` (audit line). */
+  readonly misspeltParameters?: readonly string[];
 }
 
 /**
