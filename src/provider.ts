@@ -17,6 +17,7 @@ import {
   requireFeaturePermissions,
 } from './kube/feature-permissions.js';
 import { LeaseLifecycle } from './leases/lease-lifecycle.js';
+import { ResponseCache } from './leases/response-cache.js';
 import { tokenRequestFallback } from './kube/token-request-fallback.js';
 import { MountService } from './mount/mount-service.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -127,6 +128,16 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
   });
   closers.push('the Vault token cache', () => tokenCache.clear());
   const reader = new SecretReader(http, tokenCache, metrics);
+  // Answers of objects with a refreshInterval, above the lease cache (created next, which tells
+  // it of pods seen gone).
+  const responses = new ResponseCache({
+    ...config.responseCache,
+    next: { read: (...read) => leases.cache.read(...read) },
+    tokens: tokenCache,
+    metrics,
+    now,
+  });
+  closers.push('the refresh-interval cache', () => responses.clear());
   const leases = await LeaseLifecycle.start({
     settings: config.leases,
     http,
@@ -139,6 +150,7 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
     requestTimeoutMs: config.vaultRequestTimeoutMs,
     ...(options.leases?.random === undefined ? {} : { random: options.leases.random }),
     ...(options.leases?.tickMs === undefined ? {} : { tickMs: options.leases.tickMs }),
+    onPodGone: (uid) => responses.dropPod(uid),
   });
   closers.push('the lease cache', () => leases.stop());
 
@@ -164,7 +176,7 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
     hmacKey,
     ...(config.tokenRequestFallback ? { tokenMinter: tokenRequestFallback(kube) } : {}),
     security: config.security,
-    secrets: leases.cache,
+    secrets: responses,
     renderer: new ObjectRenderer({
       pool: sandbox,
       timeLimitMs: config.sandbox.timeLimitMs,

@@ -15,6 +15,8 @@ import { LEASE_FLAGS, parseLeaseFlags } from './lease-flags.js';
 import { parseResilienceFlags, RESILIENCE_FLAGS } from './resilience-flags.js';
 import type { SandboxSettings } from '../sandbox/sandbox-settings.js';
 import { parseSandboxFlags, SANDBOX_FLAGS } from './sandbox-flags.js';
+import type { ResponseCacheSettings } from '../leases/response-cache.js';
+import { parseResponseCacheFlags, RESPONSE_CACHE_FLAGS } from './response-cache-flags.js';
 
 export type HmacKeySource = 'auto' | 'file' | 'kubernetes-secret' | 'random';
 const HMAC_KEY_SOURCES: readonly HmacKeySource[] = ['auto', 'file', 'kubernetes-secret', 'random'];
@@ -56,6 +58,8 @@ export interface ProviderConfig {
   readonly resilience: ResilienceSettings;
   /** Budgets of the work a pod chooses: templates, jmesPath, formats (`sandbox-flags.ts`, docs/security.md). */
   readonly sandbox: SandboxSettings;
+  /** The refresh-interval cache of non-leased answers (`response-cache-flags.ts`, docs/refresh-interval.md). */
+  readonly responseCache: ResponseCacheSettings;
 }
 
 export type Command =
@@ -125,6 +129,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   ...LEASE_FLAGS,
   ...RESILIENCE_FLAGS,
   ...SANDBOX_FLAGS,
+  ...RESPONSE_CACHE_FLAGS,
 };
 
 const booleanFlags = new Set(
@@ -230,6 +235,7 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
     leases: parseLeaseFlags(value),
     resilience: parseResilienceFlags(value),
     sandbox: parseSandboxFlags(value),
+    responseCache: parseResponseCacheFlags(value),
   };
   return { kind: 'serve', config };
 }

@@ -32,6 +32,8 @@ export interface LeaseLifecycleOptions {
   readonly random?: () => number;
   /** Period of the background pass; `null`: no timer, the caller drives `runDue` (tests). */
   readonly tickMs?: number | null;
+  /** Told at once of every pod the watch sees gone (the refresh-interval cache drops its answers). */
+  readonly onPodGone?: (uid: string) => void;
 }
 
 export class LeaseLifecycle {
@@ -173,7 +175,10 @@ export class LeaseLifecycle {
         this.watcher = new PodWatcher(client, {
           nodeName,
           logger,
-          onPodGone: (uid) => revoker.podGone(uid),
+          onPodGone: (uid) => {
+            revoker.podGone(uid);
+            this.options.onPodGone?.(uid);
+          },
           onPodPresent: (uid) => revoker.podSeen(uid),
           // Every list reconciles the pods we hold leases for, seen by the watch or not: restored
           // ones deleted while we were down, and ones created and deleted while the watch was.

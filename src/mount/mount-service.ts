@@ -111,6 +111,8 @@ export class MountService {
     });
     const output = mountedFiles(spec, rendered, this.options.hmacKey);
     checkResponseSize(output, this.options.maxResponseBytes);
+    // The whole Mount succeeded: only now are its answers kept for the next ones.
+    for (const commit of fetched.commits) commit();
     const sources = this.countSources(spec, plan, fetched);
     return { ...output, spec, sources };
   }

@@ -21,6 +21,11 @@ export interface ProviderMetrics {
   /** Token cache lookups by result (`hit`, `miss`). */
   readonly tokenCacheLookups: Counter<'result'>;
   readonly tokenCacheEntries: Gauge;
+  /** Refresh-interval cache lookups by result (`hit`, `miss`: absent or past its interval). */
+  readonly responseCacheLookups: Counter<'result'>;
+  /** Non-leased answers held for their refresh interval, and their approximate bytes. */
+  readonly responseCacheEntries: Gauge;
+  readonly responseCacheBytes: Gauge;
   /** Mount calls currently being served. */
   readonly mountsInFlight: Gauge;
   /** Dynamic credentials held by the lease cache, by kind (`lease`, `certificate`). */
@@ -111,6 +116,22 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Prov
     tokenCacheEntries: new Gauge({
       name: `${METRIC_PREFIX}token_cache_entries`,
       help: 'Vault tokens currently cached (about one per pod and connection).',
+      registers,
+    }),
+    responseCacheLookups: new Counter({
+      name: `${METRIC_PREFIX}response_cache_lookups_total`,
+      help: 'Reads of objects with a refreshInterval, by result: hit (served from the pod cache) or miss (read from Vault).',
+      labelNames: ['result'],
+      registers,
+    }),
+    responseCacheEntries: new Gauge({
+      name: `${METRIC_PREFIX}response_cache_entries`,
+      help: 'Non-leased Vault answers held for their refresh interval (one per pod and request).',
+      registers,
+    }),
+    responseCacheBytes: new Gauge({
+      name: `${METRIC_PREFIX}response_cache_bytes`,
+      help: 'Approximate memory held by the refresh-interval cache.',
       registers,
     }),
     mountsInFlight: new Gauge({

@@ -3,6 +3,7 @@
  * TTL has passed, so republishes every minute cost no login. Concurrent Mounts of one pod share
  * one login (coalesced); different identities never share anything.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import { SharedFlight } from '../async/shared-flight.js';
@@ -14,6 +15,8 @@ export interface VaultToken {
   readonly issuedAtMs: number;
   /** Absent when the token does not expire (ttl 0, e.g. a root token behind an agent). */
   readonly expiresAtMs?: number;
+  /** SHA-256 of the service-account JWT Vault accepted for this token (set by the cache). */
+  readonly jwtDigest?: Buffer;
 }
 
 export interface TokenLease {
@@ -62,6 +65,27 @@ export class TokenCache {
     return { token: await this.loginOnce(key, identity, signal), fresh: true };
   }
 
+  /**
+   * A usable token that Vault issued for this very JWT: the cached one when it was, else a new
+   * login with it. What a cached answer is served behind (docs/refresh-interval.md): the Mount
+   * must carry a JWT that Vault accepted for its identity, not merely name the identity.
+   */
+  async acquireWithJwt(identity: VaultIdentity, signal: AbortSignal): Promise<TokenLease> {
+    const key = identityKey(identity);
+    const digest = jwtDigest(identity.jwt);
+    const cached = this.entries.get(key);
+    if (cached !== undefined && this.isUsable(cached) && sameDigest(cached.jwtDigest, digest)) {
+      this.options.metrics?.tokenCacheLookups.inc({ result: 'hit' });
+      return { token: cached, fresh: false };
+    }
+    this.options.metrics?.tokenCacheLookups.inc({ result: 'miss' });
+    // Keyed by the JWT too: a login in flight with another JWT proves nothing about this one.
+    const token = await this.logins.run(`${key}\0${digest.toString('hex')}`, signal, (shared) =>
+      this.loginAndStore(key, identity, shared),
+    );
+    return { token, fresh: true };
+  }
+
   /** Drops a token Vault refused, unless a newer one already replaced it. */
   invalidate(identity: VaultIdentity, token: VaultToken): void {
     const key = identityKey(identity);
@@ -79,11 +103,13 @@ export class TokenCache {
   }
 
   private loginOnce(key: string, identity: VaultIdentity, signal: AbortSignal): Promise<VaultToken> {
-    return this.logins.run(key, signal, async (shared) => {
-      const token = await this.login(identity, shared);
-      this.store(key, token);
-      return token;
-    });
+    return this.logins.run(key, signal, (shared) => this.loginAndStore(key, identity, shared));
+  }
+
+  private async loginAndStore(key: string, identity: VaultIdentity, signal: AbortSignal): Promise<VaultToken> {
+    const token: VaultToken = { ...(await this.login(identity, signal)), jwtDigest: jwtDigest(identity.jwt) };
+    this.store(key, token);
+    return token;
   }
 
   private store(key: string, token: VaultToken): void {
@@ -101,4 +127,12 @@ export class TokenCache {
   private updateGauge(): void {
     this.options.metrics?.tokenCacheEntries.set(this.entries.size);
   }
+}
+
+function jwtDigest(jwt: string): Buffer {
+  return createHash('sha256').update(jwt).digest();
+}
+
+function sameDigest(held: Buffer | undefined, presented: Buffer): boolean {
+  return held !== undefined && timingSafeEqual(held, presented);
 }

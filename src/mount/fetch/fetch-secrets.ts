@@ -24,8 +24,10 @@ export interface FetchOptions {
 export interface Fetched {
   /** `VaultRequest.key` → the answer. */
   readonly secrets: ReadonlyMap<string, VaultSecret>;
-  /** Request keys served from credentials already held. */
+  /** Request keys served from credentials or answers already held. */
   readonly fromCache: ReadonlySet<string>;
+  /** What to keep once the Mount has succeeded (SecretRead.commit), in request order. */
+  readonly commits: readonly (() => void)[];
 }
 
 export async function fetchSecrets(
@@ -37,6 +39,7 @@ export async function fetchSecrets(
 ): Promise<Fetched> {
   const subjects = subjectsByRequest(spec, plan);
   const shares = renewalPercentByRequest(spec, plan);
+  const intervals = refreshIntervalByRequest(spec, plan);
   const pending = new Set(plan.requests.map((request) => request.key));
   const describePending = () => [...pending].map((key) => subjects.get(key) ?? 'object').join(', ');
   const seconds = (ms: number) => `${(Math.max(ms, 0) / 1000).toFixed(1)}s`;
@@ -58,11 +61,20 @@ export async function fetchSecrets(
   options.cancelled.addEventListener('abort', onCancel, { once: true });
   const secrets = new Map<string, VaultSecret>();
   const fromCache = new Set<string>();
+  const commits = new Map<string, () => void>();
   try {
     await runBounded(plan.requests, options.concurrency, controller, async (request) => {
       const subject = subjects.get(request.key) ?? 'object';
-      const read = await source.read(identity, request, subject, controller.signal, shares.get(request.key));
+      const read = await source.read(
+        identity,
+        request,
+        subject,
+        controller.signal,
+        shares.get(request.key),
+        intervals.get(request.key),
+      );
       if (read.source === 'cache') fromCache.add(request.key);
+      if (read.commit !== undefined) commits.set(request.key, read.commit);
       secrets.set(request.key, read.secret);
       pending.delete(request.key);
     });
@@ -70,7 +82,27 @@ export async function fetchSecrets(
     clearTimeout(timer);
     options.cancelled.removeEventListener('abort', onCancel);
   }
-  return { secrets, fromCache };
+  const inOrder = plan.requests.flatMap((request) => {
+    const commit = commits.get(request.key);
+    return commit === undefined ? [] : [commit];
+  });
+  return { secrets, fromCache, commits: inOrder };
+}
+
+/**
+ * The shortest refresh interval of the objects sharing each request (the object's own, else the
+ * SPC's): an object that wants Vault read on every republish gets that for the request it shares.
+ */
+function refreshIntervalByRequest(spec: MountSpec, plan: RequestPlan): Map<string, number> {
+  const intervals = new Map<string, number>();
+  for (const object of spec.objects) {
+    const ms = object.refreshIntervalMs ?? spec.refreshIntervalMs ?? 0;
+    const key = plan.requestKeyByObject.get(object.objectName);
+    for (const each of key === undefined ? (plan.templateKeysByObject.get(object.objectName) ?? []) : [key]) {
+      intervals.set(each, Math.min(intervals.get(each) ?? ms, ms));
+    }
+  }
+  return intervals;
 }
 
 /** The smallest `renewalPercent` of the objects sharing each request (renew for the most eager). */

@@ -8,14 +8,21 @@ import type { VaultRequest, VaultSecret } from '../../vault/vault-request.js';
 
 export interface SecretRead {
   readonly secret: VaultSecret;
-  /** Whether the bytes came from a credential already held (audit line, metrics). */
+  /** Whether the bytes came from a credential or answer already held (audit line, metrics). */
   readonly source: 'cache' | 'vault';
+  /**
+   * Keeps the answer for later Mounts; called only once the whole Mount has succeeded, so an
+   * answer a failed Mount read (a partial set, a render error) is never what a later one gets.
+   */
+  readonly commit?: () => void;
 }
 
 export interface SecretSource {
   /**
    * `subject` names the object(s) in errors; `renewalPercent` is the objects' own renewal share
-   * for a dynamic credential (docs/leases.md). Rejects with the signal's reason when it aborts.
+   * for a dynamic credential (docs/leases.md); `refreshIntervalMs` how long a non-leased answer
+   * may be served from the pod's cache (docs/refresh-interval.md; 0 or absent: read Vault).
+   * Rejects with the signal's reason when it aborts.
    */
   read(
     identity: VaultIdentity,
@@ -23,5 +30,6 @@ export interface SecretSource {
     subject: string,
     signal: AbortSignal,
     renewalPercent?: number,
+    refreshIntervalMs?: number,
   ): Promise<SecretRead>;
 }

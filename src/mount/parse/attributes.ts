@@ -17,7 +17,8 @@ import type { PodInfo } from '../../vault/vault-identity.js';
 import type { ConnectionDefaults, MountSpec } from '../spec/mount-spec.js';
 import { parseObjectsParameter, type ObjectsCache } from './objects-cache.js';
 import { selectServiceAccountToken } from './service-account-token.js';
-import { KNOWN_PARAMETERS, POD_KEYS } from '../spec/parameter-names.js';
+import { KNOWN_PARAMETERS, POD_KEYS, REFRESH_INTERVAL_PARAMETER } from '../spec/parameter-names.js';
+import { parseRefreshInterval } from './refresh-interval.js';
 import { suggest } from './suggest.js';
 import {
   checkConnection,
@@ -170,6 +171,11 @@ export function parseMountRequest(
     if (pod.name === '') throw missingPodKey(POD_KEYS.name);
     serviceAccountToken = '';
   }
+  const refreshText = attributes.get(REFRESH_INTERVAL_PARAMETER);
+  const refreshIntervalMs =
+    refreshText === undefined || refreshText.trim() === ''
+      ? undefined
+      : parseRefreshInterval(refreshText, `parameter "${REFRESH_INTERVAL_PARAMETER}"`);
   const secretProviderClass = attributes.get('secretProviderClass');
   const misspelt = misspeltParameters(attributes);
   return {
@@ -180,6 +186,7 @@ export function parseMountRequest(
     auth,
     defaultFileMode,
     objects,
+    ...(refreshIntervalMs === undefined ? {} : { refreshIntervalMs }),
     ...(ignored.length === 0 ? {} : { ignoredParameters: ignored }),
     ...(misspelt.length === 0 ? {} : { misspeltParameters: misspelt }),
   };

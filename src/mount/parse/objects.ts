@@ -33,6 +33,7 @@ import { normaliseSecretPath } from './secret-path.js';
 import { goArgumentValue, GoTimestamp } from './go-yaml-scalars.js';
 import { parseObjectsYaml, scalarSource } from './objects-yaml.js';
 import { didYouMean } from './suggest.js';
+import { parseRefreshInterval } from './refresh-interval.js';
 
 export const OBJECT_FIELDS = [
   'objectName',
@@ -46,6 +47,8 @@ export const OBJECT_FIELDS = [
   ...FEATURE_FIELDS,
   // Additive (docs/leases.md): when a dynamic credential is renewed or re-issued.
   'renewalPercent',
+  // Additive (docs/refresh-interval.md): how long a non-leased answer is served from the pod's cache.
+  'refreshInterval',
 ] as const;
 
 export const HTTP_METHODS = ['GET', 'PUT', 'POST', 'LIST'] as const;
@@ -109,6 +112,9 @@ const EntrySchema = z.strictObject({
     .union([z.number(), z.string(), z.null()], { error: 'must be an octal file mode such as 0600' })
     .optional(),
   renewalPercent: z.union([z.number(), z.null()], { error: 'must be a number from 1 to 99' }).optional(),
+  refreshInterval: z
+    .union([z.string(), z.number(), z.null()], { error: 'must be a duration such as "10m"' })
+    .optional(),
 });
 
 const NO_SECRETS =
@@ -247,6 +253,12 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
     );
   }
 
+  const refreshValue = Object.hasOwn(entry, 'refreshInterval') ? entry.refreshInterval : undefined;
+  const refreshIntervalMs =
+    typeof refreshValue === 'string' || typeof refreshValue === 'number'
+      ? parseRefreshInterval(refreshValue, `${label}: field "refreshInterval"`)
+      : undefined;
+
   const spec: SecretObjectSpec = Object.freeze({
     objectName,
     secretPath,
@@ -258,6 +270,7 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
     encoding,
     ...features,
     ...(typeof renewalPercent === 'number' ? { renewalPercent } : {}),
+    ...(refreshIntervalMs === undefined ? {} : { refreshIntervalMs }),
     asWritten: Object.freeze({
       objectName,
       secretPath,

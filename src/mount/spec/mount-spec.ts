@@ -23,6 +23,8 @@ export interface SecretObjectSpec {
   readonly encoding: Encoding;
   /** Percent of a dynamic credential's lifetime after which it is renewed or re-issued (docs/leases.md). */
   readonly renewalPercent?: number;
+  /** How long a non-leased answer is served from the pod's cache, in ms; 0 turns the SPC default off (docs/refresh-interval.md). */
+  readonly refreshIntervalMs?: number;
   /** Additive rendering features (docs/selection.md, formats.md, templates.md, pki.md). */
   readonly jmesPath?: string;
   readonly format?: OutputFormat;
@@ -75,6 +77,8 @@ export interface MountSpec {
   /** Mode for objects without `filePermission` (from the request's `permission`, normally 0o644). */
   readonly defaultFileMode: number;
   readonly objects: readonly SecretObjectSpec[];
+  /** The SPC's `refreshInterval` in ms: the default of objects without their own. */
+  readonly refreshIntervalMs?: number;
   /** Protected parameters dropped under `-volume-attribute-overrides=ignore` (names only, for a warning). */
   readonly ignoredParameters?: readonly string[];
   /** Unknown parameters that look like a known one misspelt, `key (did you mean known?)` (audit line). */

@@ -41,9 +41,13 @@ export const DRIVER_KEYS = [
 /** Pre-0.1.0 parameters the Go provider also ignores; accepted so old SPCs keep working. */
 export const HISTORIC_PARAMETERS = ['kubernetesServiceAccountPath', 'vaultCAPem', 'objectVersion', 'objectPath'];
 
+/** How long non-leased answers are served from the pod's cache (`parse/refresh-interval.ts`). */
+export const REFRESH_INTERVAL_PARAMETER = 'refreshInterval';
+
 export const KNOWN_PARAMETERS: readonly string[] = [
   ...CONNECTION_PARAMETERS,
   'objects',
+  REFRESH_INTERVAL_PARAMETER,
   ...DRIVER_KEYS,
   ...HISTORIC_PARAMETERS,
 ];

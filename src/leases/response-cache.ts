@@ -1,0 +1,161 @@
+/**
+ * The refresh interval (docs/refresh-interval.md): a non-leased Vault answer (a KV read) kept per
+ * pod identity and request, and served to that pod's republishes until the interval its objects
+ * ask for has passed since Vault gave it. Without an interval nothing here applies: every
+ * republish reads Vault, as before. Leased answers keep the lease cache's rules (it sits below).
+ *
+ * Only a Mount that proves the identity gets a cached answer: it must carry a service-account
+ * JWT, and the token cache must hold a usable Vault token that Vault issued for that very JWT
+ * (else the JWT is sent to Vault in a login first). An answer is kept only when the Mount that
+ * read it succeeded (`commit`), is never shared across identities (the key holds the pod uid and
+ * the whole connection and auth configuration), and is dropped when its pod is seen gone. The
+ * cache is bounded by entries and by the approximate bytes of what it holds; least recently
+ * served first out. One instance per process.
+ */
+import { LRUCache } from 'lru-cache';
+import type { ProviderMetrics } from '../observability/metrics.js';
+import type { TokenCache } from '../vault/token-cache.js';
+import { identityKey, type VaultIdentity } from '../vault/vault-identity.js';
+import type { VaultRequest, VaultSecret } from '../vault/vault-request.js';
+import { entryKey } from './cache-entry.js';
+import { lifetimeOf } from './lease-policy.js';
+
+export interface ResponseCacheSettings {
+  /** Answers kept at most (about one per pod and KV path on this node); 0 disables the cache. */
+  readonly maxEntries: number;
+  /** Approximate bytes of the answers kept at most. */
+  readonly maxBytes: number;
+}
+
+export const RESPONSE_CACHE_DEFAULTS: ResponseCacheSettings = { maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 };
+
+/** What a Mount gets for one request; `commit` keeps a fresh answer once the Mount succeeded. */
+export interface ServedRead {
+  readonly secret: VaultSecret;
+  readonly source: 'cache' | 'vault';
+  readonly commit?: () => void;
+}
+
+/** Where answers come from when this cache has none: the lease cache, which reads Vault. */
+export interface ReadThrough {
+  read(
+    identity: VaultIdentity,
+    request: VaultRequest,
+    subject: string,
+    signal: AbortSignal,
+    renewalPercent?: number,
+  ): Promise<ServedRead>;
+}
+
+export interface ResponseCacheOptions extends ResponseCacheSettings {
+  readonly next: ReadThrough;
+  readonly tokens: TokenCache;
+  readonly metrics?: ProviderMetrics;
+  /** The clock of lease and token lifetimes (tests inject one). */
+  readonly now: () => number;
+}
+
+interface HeldAnswer {
+  readonly secret: VaultSecret;
+  readonly podUid: string;
+  /** When Vault gave the answer: the interval counts from here. */
+  readonly answeredAtMs: number;
+  readonly bytes: number;
+}
+
+/** Per entry beside the answer's JSON: the key, the record, the map's own bookkeeping. */
+const ENTRY_OVERHEAD_BYTES = 256;
+
+export class ResponseCache {
+  private readonly held: LRUCache<string, HeldAnswer>;
+
+  constructor(private readonly options: ResponseCacheOptions) {
+    this.held = new LRUCache<string, HeldAnswer>({
+      // Disabled (maxEntries 0) means nothing is stored; the cache still needs a size of one.
+      max: Math.max(1, options.maxEntries),
+      maxSize: Math.max(1, options.maxBytes),
+      sizeCalculation: (answer) => answer.bytes,
+    });
+  }
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  read(
+    identity: VaultIdentity,
+    request: VaultRequest,
+    subject: string,
+    signal: AbortSignal,
+    renewalPercent?: number,
+    refreshIntervalMs?: number,
+  ): Promise<ServedRead> {
+    if (refreshIntervalMs === undefined || refreshIntervalMs <= 0 || this.options.maxEntries <= 0) {
+      return this.options.next.read(identity, request, subject, signal, renewalPercent);
+    }
+    return this.readCached(identity, request, subject, signal, renewalPercent, refreshIntervalMs);
+  }
+
+  /** Drops a pod's answers (its pod was seen deleted); the next Mount of that uid reads Vault. */
+  dropPod(uid: string): void {
+    const keys = [...this.held.entries()].flatMap(([key, answer]) => (answer.podUid === uid ? [key] : []));
+    for (const key of keys) this.held.delete(key);
+    if (keys.length > 0) this.updateGauges();
+  }
+
+  clear(): void {
+    this.held.clear();
+    this.updateGauges();
+  }
+
+  private async readCached(
+    identity: VaultIdentity,
+    request: VaultRequest,
+    subject: string,
+    signal: AbortSignal,
+    renewalPercent: number | undefined,
+    intervalMs: number,
+  ): Promise<ServedRead> {
+    const key = entryKey(identityKey(identity), request);
+    const held = identity.jwt === '' ? undefined : this.held.get(key);
+    if (held !== undefined && this.options.now() < held.answeredAtMs + intervalMs) {
+      // The Mount must prove the identity: a token Vault issued for the JWT it carries.
+      await this.options.tokens.acquireWithJwt(identity, signal);
+      this.options.metrics?.responseCacheLookups.inc({ result: 'hit' });
+      return { secret: held.secret, source: 'cache' };
+    }
+    const read = await this.options.next.read(identity, request, subject, signal, renewalPercent);
+    const answeredAtMs = this.options.now();
+    // Held credentials and anything with a lease or an expiry follow the lease rules, not these.
+    if (read.source === 'cache' || lifetimeOf(read.secret, answeredAtMs) !== undefined) return read;
+    this.options.metrics?.responseCacheLookups.inc({ result: 'miss' });
+    return {
+      ...read,
+      commit: () => {
+        read.commit?.();
+        this.keep(key, {
+          secret: read.secret,
+          podUid: identity.pod.uid,
+          answeredAtMs,
+          bytes: sizeOf(key, read.secret),
+        });
+      },
+    };
+  }
+
+  private keep(key: string, answer: HeldAnswer): void {
+    // An answer larger than the whole budget is not kept (lru-cache refuses it).
+    this.held.set(key, answer);
+    this.updateGauges();
+  }
+
+  private updateGauges(): void {
+    this.options.metrics?.responseCacheEntries.set(this.held.size);
+    this.options.metrics?.responseCacheBytes.set(this.held.calculatedSize);
+  }
+}
+
+/** UTF-16 strings: two bytes a character for the key and the answer's JSON, plus the record. */
+function sizeOf(key: string, secret: VaultSecret): number {
+  return (key.length + JSON.stringify(secret).length) * 2 + ENTRY_OVERHEAD_BYTES;
+}

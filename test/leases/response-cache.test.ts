@@ -1,0 +1,147 @@
+/**
+ * The refresh-interval cache's own rules, below the socket: its bounds (entries and bytes), when
+ * an answer is kept (commit) and never shared, and the token check behind each cached answer.
+ * The socket-level behaviour is in test/e2e/refresh-interval.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ResponseCache, type ReadThrough, type ServedRead } from '../../src/leases/response-cache.js';
+import { TokenCache, type VaultToken } from '../../src/vault/token-cache.js';
+import type { VaultIdentity } from '../../src/vault/vault-identity.js';
+import type { VaultRequest, VaultSecret } from '../../src/vault/vault-request.js';
+
+const MINUTE = 60_000;
+
+function identity(uid: string, jwt = `jwt-of-${uid}`): VaultIdentity {
+  return {
+    pod: { namespace: 'default', name: `app-${uid}`, uid, serviceAccountName: 'app' },
+    connection: { address: 'https://vault.example:8200', tls: { skipVerify: false } },
+    auth: { mountPath: 'kubernetes', roleName: 'app', audience: 'vault' },
+    jwt,
+  };
+}
+
+function kvRequest(path: string): VaultRequest {
+  return { method: 'GET', path: `/v1/${path}`, query: {}, key: JSON.stringify(['GET', path]) };
+}
+
+class CountingVault implements ReadThrough {
+  reads = 0;
+  value = 'v1';
+  size = 10;
+  async read(_identity: VaultIdentity, request: VaultRequest): Promise<ServedRead> {
+    this.reads += 1;
+    await Promise.resolve();
+    const secret: VaultSecret = {
+      data: { data: { value: this.value, pad: 'x'.repeat(this.size) }, path: request.path },
+    };
+    return { secret, source: 'vault' };
+  }
+}
+
+function rig(settings: { maxEntries?: number; maxBytes?: number } = {}) {
+  let clock = 1_000_000;
+  const logins: string[] = [];
+  const tokens = new TokenCache(
+    (who): Promise<VaultToken> => {
+      logins.push(who.jwt);
+      return Promise.resolve({ token: `token-${logins.length}`, issuedAtMs: clock, expiresAtMs: clock + 3_600_000 });
+    },
+    { maxEntries: 100, now: () => clock },
+  );
+  const vault = new CountingVault();
+  const cache = new ResponseCache({
+    maxEntries: settings.maxEntries ?? 100,
+    maxBytes: settings.maxBytes ?? 1024 * 1024,
+    next: vault,
+    tokens,
+    now: () => clock,
+  });
+  const signal = new AbortController().signal;
+  const read = async (who: VaultIdentity, path: string, intervalMs = 10 * MINUTE, commit = true) => {
+    const served = await cache.read(who, kvRequest(path), 'object "x"', signal, undefined, intervalMs);
+    if (commit) served.commit?.();
+    return served;
+  };
+  return { cache, vault, logins, read, advance: (ms: number) => (clock += ms) };
+}
+
+describe('ResponseCache', () => {
+  test('serves the answer inside the interval, reads again after it', async () => {
+    const r = rig();
+    const pod = identity('a');
+    assert.equal((await r.read(pod, 'secret/data/x')).source, 'vault');
+    r.advance(9 * MINUTE);
+    assert.equal((await r.read(pod, 'secret/data/x')).source, 'cache');
+    r.advance(MINUTE);
+    assert.equal((await r.read(pod, 'secret/data/x')).source, 'vault');
+    assert.equal(r.vault.reads, 2);
+  });
+
+  test('keeps nothing until the Mount commits, and nothing for another identity', async () => {
+    const r = rig();
+    await r.read(identity('a'), 'secret/data/x', 10 * MINUTE, false);
+    assert.equal(r.cache.size, 0);
+    await r.read(identity('a'), 'secret/data/x');
+    // The same path for another pod, and for the same pod under another role.
+    await r.read(identity('b'), 'secret/data/x');
+    const otherRole = { ...identity('a'), auth: { mountPath: 'kubernetes', roleName: 'other', audience: 'vault' } };
+    assert.equal((await r.read(otherRole, 'secret/data/x')).source, 'vault');
+    assert.equal(r.vault.reads, 4);
+  });
+
+  test('without an interval it passes every read through and keeps nothing', async () => {
+    const r = rig();
+    for (const interval of [0, 0, 0]) await r.read(identity('a'), 'secret/data/x', interval);
+    assert.equal(r.vault.reads, 3);
+    assert.equal(r.cache.size, 0);
+  });
+
+  test('is bounded by entries, least recently served first out', async () => {
+    const r = rig({ maxEntries: 2 });
+    const pod = identity('a');
+    await r.read(pod, 'secret/data/1');
+    await r.read(pod, 'secret/data/2');
+    await r.read(pod, 'secret/data/1'); // served: now the most recent
+    await r.read(pod, 'secret/data/3');
+    assert.equal(r.cache.size, 2);
+    r.vault.reads = 0;
+    assert.equal((await r.read(pod, 'secret/data/1')).source, 'cache');
+    assert.equal((await r.read(pod, 'secret/data/2')).source, 'vault');
+  });
+
+  test('is bounded by bytes: large answers push older ones out, one larger than the budget is not kept', async () => {
+    const r = rig({ maxBytes: 16 * 1024 });
+    const pod = identity('a');
+    r.vault.size = 3000; // about 6.5 KB held each (UTF-16)
+    await r.read(pod, 'secret/data/1');
+    await r.read(pod, 'secret/data/2');
+    await r.read(pod, 'secret/data/3');
+    assert.equal(r.cache.size, 2);
+    r.vault.size = 20_000;
+    await r.read(pod, 'secret/data/huge');
+    assert.equal((await r.read(pod, 'secret/data/huge')).source, 'vault');
+  });
+
+  test('a cached answer is served only behind a token Vault issued for the JWT the Mount carries', async () => {
+    const r = rig();
+    await r.read(identity('a', 'jwt-1'), 'secret/data/x');
+    await r.read(identity('a', 'jwt-1'), 'secret/data/x');
+    assert.deepEqual(r.logins, ['jwt-1']);
+    // Same identity, another JWT: it is shown to Vault (a login) before the answer is served.
+    assert.equal((await r.read(identity('a', 'jwt-2'), 'secret/data/x')).source, 'cache');
+    assert.deepEqual(r.logins, ['jwt-1', 'jwt-2']);
+    assert.equal(r.vault.reads, 1);
+  });
+
+  test('drops a pod’s answers when its pod is gone', async () => {
+    const r = rig();
+    await r.read(identity('a'), 'secret/data/x');
+    await r.read(identity('a'), 'secret/data/y');
+    await r.read(identity('b'), 'secret/data/x');
+    r.cache.dropPod('a');
+    assert.equal(r.cache.size, 1);
+    assert.equal((await r.read(identity('a'), 'secret/data/x')).source, 'vault');
+    assert.equal((await r.read(identity('b'), 'secret/data/x')).source, 'cache');
+  });
+});
