@@ -231,7 +231,7 @@ test('the state file never holds a pod’s service-account token; after a restar
     dir: stateDir,
     key,
     logger: createLogger('off'),
-    now: rig.now,
+    now: () => rig.now(),
     snapshot: () => [],
   });
   const saved = await store.load();
