@@ -119,17 +119,24 @@ export class LeasedSecretCache {
     // Looked at without touching its recency: only serving it does that.
     const cached = this.entries.peek(key);
     if (cached !== undefined && this.servable(cached)) {
-      this.entries.get(key);
-      cached.identity = identity;
-      cached.lastServedMs = this.options.now();
-      cached.subject = subject;
-      if (sharePercent !== undefined) cached.share = sharePercent / 100;
-      return Promise.resolve({ secret: cached.secret, source: 'cache' });
+      // Served only to a Mount whose JWT Vault accepted: a cached token for exactly this JWT, or
+      // a login with it now (a deleted service account's token gets Vault's refusal, not the cache).
+      return this.options.tokens.acquire(identity, signal).then(() => {
+        this.entries.get(key);
+        cached.identity = identity;
+        cached.lastServedMs = this.options.now();
+        cached.subject = subject;
+        if (sharePercent !== undefined) cached.share = sharePercent / 100;
+        return { secret: cached.secret, source: 'cache' as const };
+      });
     }
     // Issued for a Mount that has not answered yet: shared with this one, still not cached.
     const staged = this.staged.get(key);
-    if (staged !== undefined)
-      return Promise.resolve({ secret: staged.secret, source: 'vault', staged: staged.credential.handle() });
+    if (staged !== undefined) {
+      return this.options.tokens
+        .acquire(identity, signal)
+        .then(() => ({ secret: staged.secret, source: 'vault' as const, staged: staged.credential.handle() }));
+    }
     return this.issuing
       .run(key, signal, (shared) => this.issue(key, identity, request, subject, shared, sharePercent))
       .then((issued) =>
