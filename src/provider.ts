@@ -11,6 +11,11 @@ import { MIN_HMAC_KEY_BYTES } from './config/hmac-key.js';
 import { loadHmacKeyAtStart } from './kube/hmac-key-secret.js';
 import { runsInCluster, type KubeClient } from './kube/in-cluster.js';
 import { KubeClientHolder } from './kube/kube-client-holder.js';
+import {
+  POD_WATCH_FEATURE,
+  TOKEN_REQUEST_FALLBACK_FEATURE,
+  requireFeaturePermissions,
+} from './kube/feature-permissions.js';
 import { LeaseLifecycle } from './leases/lease-lifecycle.js';
 import { tokenRequestFallback } from './kube/token-request-fallback.js';
 import { MountService } from './mount/mount-service.js';
@@ -88,6 +93,14 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
     loadFromSecret: () =>
       loadHmacKeyAtStart(kube, { secretName: config.hmacSecretName, logger, minKeyBytes: MIN_HMAC_KEY_BYTES }),
   });
+  await requireFeaturePermissions(
+    kube,
+    [
+      ...(config.tokenRequestFallback ? [TOKEN_REQUEST_FALLBACK_FEATURE] : []),
+      ...(config.leases.revokeDeletedPods ? [POD_WATCH_FEATURE] : []),
+    ],
+    logger,
+  );
 
   const transport = new VaultTransport({
     onInsecureAgent: (address) =>

@@ -2,12 +2,16 @@
  * Knows which pods live on this node, so leases of deleted pods can be revoked (per process).
  * List-then-watch like client-go's reflector, reduced to what we need (pod uids): list the node's
  * pods, watch from the list's resourceVersion with bookmarks, and report `onPodGone(uid)` for
- * every DELETED event and for every pod a re-list no longer shows (deleted while we were not
- * watching). Needs only `list` and `watch` on pods.
+ * every DELETED event and, at every list, for every pod we knew or that owns cached state
+ * (`ownedPods`) which the list does not show: a pod created and deleted while we were not
+ * watching was never seen, but its leases are still ours to revoke. Needs only `list` and
+ * `watch` on pods.
  *
  * Failure handling: a watch that ends cleanly (its `timeoutSeconds`) is renewed at once; network
  * errors and early ends back off with jitter; 410 Gone/Expired (as an HTTP status or an ERROR
- * event: the history was compacted) means re-list, immediately the first time.
+ * event: the history was compacted, e.g. after an API server restart) means re-list at once,
+ * however many failures came before it: the server answers, and every second spent backing off
+ * is a second of missed deletions. Only a 410 right after a fresh list backs off.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -27,6 +31,10 @@ export interface PodWatcherOptions {
   readonly logger: Logger;
   /** Called once per pod uid seen gone. Exceptions are logged; a returned promise is not awaited. */
   readonly onPodGone: (uid: string) => void;
+  /** Called for every pod an event shows on the node (ADDED, MODIFIED): it is not gone. */
+  readonly onPodPresent?: (uid: string) => void;
+  /** Pods that own state on this node (cached leases); each list reports those it lacks as gone. */
+  readonly ownedPods?: () => Iterable<string>;
   /** Server-side lifetime of one watch. Default: random 300–600 s, so a DaemonSet's watches renew apart. */
   readonly watchTimeoutSeconds?: number;
   readonly initialBackoffMs?: number;
@@ -119,19 +127,20 @@ export class PodWatcher {
 
   private async run(): Promise<void> {
     let failures = 0;
+    let goneInARow = 0;
     // A method call, so the check is not narrowed away: stop() flips the flag while we await.
     while (!this.isStopping()) {
       try {
         if (this.rv === undefined) await this.relist();
         if (await this.watchOnce()) {
           failures = 0;
+          goneInARow = 0;
           continue;
         }
         failures++;
         this.options.logger.debug({ nodeName: this.options.nodeName }, 'pod watch ended early; backing off');
       } catch (error) {
         if (this.isStopping()) break;
-        failures++;
         if (isKubeApiError(error, 'ERR_KUBE_GONE')) {
           // The history we would resume from is compacted: only a fresh list is consistent.
           this.rv = undefined;
@@ -139,8 +148,10 @@ export class PodWatcher {
             { nodeName: this.options.nodeName },
             'pod watch resourceVersion expired; re-listing',
           );
-          if (failures === 1) continue;
+          if (goneInARow++ === 0) continue;
+          failures++;
         } else {
+          failures++;
           const code = isKubeApiError(error) ? error.code : 'ERR_UNEXPECTED';
           const message = error instanceof Error ? error.message : String(error);
           this.options.logger.warn(
@@ -164,7 +175,8 @@ export class PodWatcher {
     const { body } = await this.client.request('GET', PODS_PATH, { query, signal: this.abort.signal });
     const list = parseKubeResponse(PodListSchema, body, 'list pods');
     const next = new Set((list.items ?? []).map((pod) => pod.metadata.uid));
-    const gone = [...this.live].filter((uid) => !next.has(uid));
+    const known = new Set([...this.live, ...(this.options.ownedPods?.() ?? [])]);
+    const gone = [...known].filter((uid) => !next.has(uid));
     this.live = next;
     this.rv = list.metadata.resourceVersion;
     if (!this.synced) {
@@ -223,6 +235,7 @@ export class PodWatcher {
           this.emitGone(pod.metadata.uid);
         } else {
           this.live.add(pod.metadata.uid);
+          this.emitPresent(pod.metadata.uid);
         }
       }
     }
@@ -234,6 +247,15 @@ export class PodWatcher {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.options.logger.error({ uid, error: message }, 'onPodGone handler threw');
+    }
+  }
+
+  private emitPresent(uid: string): void {
+    try {
+      this.options.onPodPresent?.(uid);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.logger.error({ uid, error: message }, 'onPodPresent handler threw');
     }
   }
 

@@ -169,11 +169,17 @@ export class LeaseLifecycle {
         const client = await kube.get();
         // Stopped while the client was opening: start no watch that nothing would stop.
         if (this.stopping) return;
-        this.watcher = new PodWatcher(client, { nodeName, logger, onPodGone: (uid) => revoker.podGone(uid) });
+        this.watcher = new PodWatcher(client, {
+          nodeName,
+          logger,
+          onPodGone: (uid) => revoker.podGone(uid),
+          onPodPresent: (uid) => revoker.podSeen(uid),
+          // Every list reconciles the pods we hold leases for, seen by the watch or not: restored
+          // ones deleted while we were down, and ones created and deleted while the watch was.
+          ownedPods: () => this.cache.podUids(),
+        });
         this.watcher.start();
         await this.watcher.whenSynced();
-        // Pods of restored entries that the first list does not show were deleted while we were down.
-        for (const uid of this.cache.podUids()) if (!this.watcher.isKnownLive(uid)) revoker.podGone(uid);
       } catch (error) {
         if (this.stopping) return;
         logger.error(

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   CHART_DIR,
   FULL_VALUES,
+  PROMETHEUS_OPERATOR_APIS,
   helm,
   helmTemplate,
   templateArgs,
@@ -26,7 +27,8 @@ function render(options: TemplateOptions = {}): Promise<KubeObject[]> {
   }
   return rendered;
 }
-const full = { valuesFiles: [FULL_VALUES], release: 'full' } as const;
+/** Full values on a cluster with the Prometheus Operator, so every optional object renders. */
+const full = { valuesFiles: [FULL_VALUES], release: 'full', apiVersions: PROMETHEUS_OPERATOR_APIS } as const;
 
 function find(objects: readonly KubeObject[], kind: string): KubeObject[] {
   return objects.filter((object) => object.kind === kind);
@@ -262,6 +264,7 @@ describe('default values', () => {
       '--log-level=info',
       '--health-addr=:8080',
       '--vault-mount=kubernetes',
+      '--hmac-key-source=kubernetes-secret',
       '--hmac-secret-name=vault-csi-provider-hmac-key',
       '--max-response-bytes=4194304',
       '--cache-size=1000',
@@ -333,8 +336,8 @@ describe('full values (ci/full-values.yaml)', () => {
       '--vault-tls-client-cert=/vault/client/tls.crt',
       '--vault-tls-client-key=/vault/client/tls.key',
       '--vault-tls-skip-verify=true',
+      '--hmac-key-source=kubernetes-secret',
       '--hmac-secret-name=my-hmac-key',
-      '--hmac-key-file=/vault/hmac/key',
       '--token-request-fallback=true',
       '--max-response-bytes=2097152',
       '--cache-size=500',
@@ -356,7 +359,6 @@ describe('full values (ci/full-values.yaml)', () => {
         '/etc/vault-csi-provider/state-key',
         '/vault/tls',
         '/vault/client',
-        '/vault/hmac',
       ],
     );
     const pod = ds.spec.template.spec;
@@ -377,7 +379,7 @@ describe('full values (ci/full-values.yaml)', () => {
     assert.deepEqual(binding.roleRef, {
       apiGroup: 'rbac.authorization.k8s.io',
       kind: 'ClusterRole',
-      name: 'full-vault-csi-provider',
+      name: 'csi:full-vault-csi-provider',
     });
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'vault-csi', namespace: 'csi' }]);
     assert.deepEqual(rulesShape.parse(only(objects, 'Role')).rules[0]?.resourceNames, ['my-hmac-key']);
@@ -481,7 +483,7 @@ describe('features switch their own permissions', () => {
     assert.deepEqual(rulesShape.parse(only(objects, 'ClusterRole')).rules, [
       { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
     ]);
-    assert.equal(only(objects, 'ClusterRoleBinding').metadata.name, 'vault-csi-provider');
+    assert.equal(only(objects, 'ClusterRoleBinding').metadata.name, 'csi:vault-csi-provider');
     const provider = daemonSet(objects).spec.template.spec.containers[0]!;
     assert.equal(provider.env, undefined);
     assert.ok(!provider.args.includes('--revoke-leases-of-deleted-pods=true'));
@@ -537,6 +539,45 @@ describe('features switch their own permissions', () => {
       { to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 8200, protocol: 'TCP' }] },
     ]);
     await validateAll(objects);
+  });
+
+  test('hmac.keyFile wins over fromKubernetesSecret: the file flag, and no Secret permission', async () => {
+    const objects = await render({ set: ['hmac.keyFile=/hmac/key'] });
+    assert.deepEqual(find(objects, 'Role'), []);
+    const pod = daemonSet(objects).spec.template.spec;
+    assert.equal(pod.automountServiceAccountToken, false);
+    const args = pod.containers[0]!.args;
+    assert.ok(args.includes('--hmac-key-source=file') && args.includes('--hmac-key-file=/hmac/key'));
+    assert.ok(!args.some((arg) => arg.startsWith('--hmac-secret-name')));
+  });
+
+  test('cluster-scoped names carry the release namespace: two releases of one name do not collide', async () => {
+    const set = ['leaseRevocation.enabled=true'];
+    const [a, b] = await Promise.all([render({ set, namespace: 'team-a' }), render({ set, namespace: 'team-b' })]);
+    assert.equal(only(a, 'ClusterRole').metadata.name, 'team-a:vault-csi-provider');
+    assert.equal(only(b, 'ClusterRole').metadata.name, 'team-b:vault-csi-provider');
+    assert.equal(bindingShape.parse(only(b, 'ClusterRoleBinding')).roleRef.name, 'team-b:vault-csi-provider');
+  });
+
+  for (const flag of [
+    '--revoke-leases-of-deleted-pods',
+    '-node-name=node-1',
+    '--token-request-fallback=true',
+    '--hmac-key-source=kubernetes-secret',
+    '--hmac-secret-name=other',
+    '--hmac-key-file=/k',
+  ]) {
+    test(`extraArgs ${flag} is refused: its value grants the permissions with the flag`, async () => {
+      const result = await helm(templateArgs({ set: [`extraArgs[0]=${flag}`] }));
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /extraArgs: ".*" is set by the chart value [a-zA-Z.]+/);
+    });
+  }
+
+  test('ServiceMonitor and PrometheusRule only where the cluster serves their API', async () => {
+    const objects = await render({ valuesFiles: [FULL_VALUES], release: 'full' });
+    assert.deepEqual(find(objects, 'ServiceMonitor'), []);
+    assert.deepEqual(find(objects, 'PrometheusRule'), []);
   });
 
   test('NetworkPolicy without any Vault destination is refused', async () => {

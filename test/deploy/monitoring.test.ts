@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { FULL_VALUES, REPO_ROOT, helmTemplate } from '../support/kube-tools.js';
+import { FULL_VALUES, PROMETHEUS_OPERATOR_APIS, REPO_ROOT, helmTemplate } from '../support/kube-tools.js';
 
 const DASHBOARD = join(REPO_ROOT, 'deploy', 'monitoring', 'grafana-dashboard.json');
 
@@ -180,7 +180,7 @@ describe('PrometheusRule', () => {
   test('every metric in its alert expressions exists in createMetrics() (or is up)', async () => {
     const exported = await exportedSeries();
     exported.add('up');
-    const objects = await helmTemplate({ valuesFiles: [FULL_VALUES] });
+    const objects = await helmTemplate({ valuesFiles: [FULL_VALUES], apiVersions: PROMETHEUS_OPERATOR_APIS });
     const rule = objects.find((object) => object.kind === 'PrometheusRule');
     assert.ok(rule, 'rendered with full values');
     const exprs = collectStrings(rule, 'expr', []);

@@ -130,6 +130,39 @@ describe('PodWatcher', () => {
     assert.deepEqual(gone, ['uid-a']);
   });
 
+  test('a pod that owns state but was never seen is reported gone by a list that lacks it', async () => {
+    await startWatcher({ ownedPods: () => ['uid-a', 'uid-never-watched'] });
+    assert.deepEqual(gone, ['uid-never-watched'], 'the first list reconciles the owned pods');
+    gone = [];
+    fake.pods.dropWatches();
+    fake.pods.addPod(pod('later', 'node-2')); // history moves on, then is compacted: 410
+    fake.compactHistory();
+    await waitFor('the re-list', () => lists().length === 2);
+    await waitFor('the owned, unlisted pod reported again', () => gone.includes('uid-never-watched'));
+    assert.ok(!gone.includes('uid-a'));
+  });
+
+  test('410 after a run of failures re-lists at once instead of after the accumulated backoff', async () => {
+    await startWatcher({ initialBackoffMs: 300, maxBackoffMs: 10_000 });
+    for (let failure = 0; failure < 2; failure++) fake.failNext(503, 'ServiceUnavailable', { watch: true });
+    fake.failNext(410, 'Gone', { watch: true });
+    fake.pods.dropWatches();
+    // Backoffs of 150-300, 300-600 and 600-1200 ms for the drop and the 503s; the 410 must not
+    // add the next one (1.2-2.4 s).
+    await waitFor('the 410', () => watches().some((r) => r.status === 410), 5_000);
+    const goneAt = Date.now();
+    await waitFor('the re-list', () => lists().length === 2, 5_000);
+    assert.ok(Date.now() - goneAt < 500, `re-listed ${Date.now() - goneAt} ms after the 410`);
+  });
+
+  test('ADDED and MODIFIED events report the pod present', async () => {
+    const present: string[] = [];
+    await startWatcher({ onPodPresent: (uid) => present.push(uid) });
+    fake.pods.addPod(pod('e'));
+    fake.pods.setPhase('uid-e', 'Running');
+    await waitFor('two events for pod e', () => present.filter((uid) => uid === 'uid-e').length === 2);
+  });
+
   test('connection drop → reconnect with backoff, and events flow again', async () => {
     await startWatcher();
     fake.pods.dropWatches();

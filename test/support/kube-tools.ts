@@ -220,7 +220,15 @@ export interface TemplateOptions {
   readonly set?: readonly string[];
   readonly release?: string;
   readonly namespace?: string;
+  /** APIs the target cluster serves beyond the built-in ones (`--api-versions`). */
+  readonly apiVersions?: readonly string[];
 }
+
+/** What a cluster with the Prometheus Operator serves: the chart renders its monitoring objects only there. */
+export const PROMETHEUS_OPERATOR_APIS = [
+  'monitoring.coreos.com/v1/ServiceMonitor',
+  'monitoring.coreos.com/v1/PrometheusRule',
+] as const;
 
 export function templateArgs(options: TemplateOptions = {}): string[] {
   const args = [
@@ -232,6 +240,7 @@ export function templateArgs(options: TemplateOptions = {}): string[] {
   ];
   for (const file of options.valuesFiles ?? []) args.push('--values', file);
   for (const expression of options.set ?? []) args.push('--set', expression);
+  for (const apiVersion of options.apiVersions ?? []) args.push('--api-versions', apiVersion);
   return args;
 }
 

@@ -24,6 +24,8 @@ export interface LeaseRigOptions {
   readonly database?: { defaultTtlSeconds: number; maxTtlSeconds: number; renewable?: boolean };
   /** Extra policy rules for the `app` role (e.g. sys/leases/revoke). */
   readonly extraPolicy?: readonly { path: string; capabilities: string[] }[];
+  /** Who mints the pods' tokens (default: a local signer); Vault trusts its key. */
+  readonly issuer?: ServiceAccountIssuer;
 }
 
 export interface LeaseRig {
@@ -70,7 +72,7 @@ export async function startLeaseRig(options: LeaseRigOptions = {}): Promise<Leas
   const now = () => clock;
   const dir = await mkdtemp(join(tmpdir(), 'vcp-leases-'));
   const vault = await startDevVault({ now });
-  const issuer: ServiceAccountIssuer = await createServiceAccountIssuer();
+  const issuer: ServiceAccountIssuer = options.issuer ?? (await createServiceAccountIssuer());
   seedVault(vault, issuer);
   vault.writeDatabaseRole('app', options.database ?? { defaultTtlSeconds: 300, maxTtlSeconds: 3600 });
   vault.writePkiRole('app', { allowedDomains: ['example.com'], allowSubdomains: true, maxTtlSeconds: 7200 });

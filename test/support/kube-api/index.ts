@@ -1,6 +1,7 @@
 /**
  * A fake Kubernetes API server over real HTTP(S), for the provider's few calls: Secrets (the HMAC
- * key), TokenRequest, and pod list/watch. Shapes follow the real server: Status objects for every
+ * key), TokenRequest, pod list/watch, and SelfSubjectAccessReview (allowed unless `denyAccess`;
+ * the fake enforces no RBAC on the calls themselves: inject 403s with `failNext`). Shapes follow the real server: Status objects for every
  * error, Bearer token check (401), string resourceVersions, PodList, newline-delimited watch
  * events, field selectors, bookmarks, timeoutSeconds, 410 after compaction, immutable Secrets.
  * One instance per test suite; `stop()` releases the port, timers and TLS files.
@@ -8,6 +9,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import { createTlsMaterial, removeTlsMaterial, type DevVaultTlsMaterial } from '../vault-dev/tls-material.js';
 import type { ServiceAccountIssuer } from '../cluster/service-account-issuer.js';
 import { PodStore, parseFieldSelector, type FakePod, type PodFixtureInput } from './pods.js';
@@ -70,6 +72,8 @@ export interface FakeKubeApi {
   /** The next request matching `match` gets this status with a realistic Status body. */
   failNext(status: number, reason: StatusReason, match?: FailureMatch): void;
   setToken(token: string): void;
+  /** SelfSubjectAccessReviews for this verb and resource (`pods`, `serviceaccounts/token`) answer not allowed. */
+  denyAccess(verb: string, resource: string): void;
   /** The issuer that signs TokenRequest JWTs (verify with its publicKeyPem). */
   tokenSigner(): Promise<ServiceAccountIssuer>;
   stop(): Promise<void>;
@@ -86,6 +90,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions): Promise<Fak
   const requests: RecordedRequest[] = [];
   const failures: { status: number; reason: StatusReason; match: FailureMatch }[] = [];
   const user = options.userName ?? 'system:serviceaccount:csi:vault-csi-provider';
+  const deniedAccess = new Set<string>();
   let token = options.token;
 
   const tls: { material: DevVaultTlsMaterial; cert: string; key: string } | undefined =
@@ -112,6 +117,10 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions): Promise<Fak
     if (injected !== undefined) {
       await readBody(req).catch(() => undefined);
       reply(injected.status, injectedFailure(injected.status, injected.reason, info, user));
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
+      reply(201, accessReview(await readBody(req), deniedAccess));
       return;
     }
     if (info === undefined) {
@@ -250,6 +259,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions): Promise<Fak
     setToken: (next) => {
       token = next;
     },
+    denyAccess: (verb, resource) => deniedAccess.add(`${verb} ${resource}`),
     tokenSigner: () => tokens.signer(),
     async stop() {
       pods.closeAll();
@@ -257,6 +267,29 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions): Promise<Fak
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (tls !== undefined) await removeTlsMaterial(tls.material);
     },
+  };
+}
+
+/** The real server's answer: the spec echoed, and whether RBAC allows it. */
+function accessReview(body: unknown, denied: ReadonlySet<string>): object {
+  const attributes = z
+    .object({
+      spec: z.object({
+        resourceAttributes: z.object({ verb: z.string(), resource: z.string(), subresource: z.string().optional() }),
+      }),
+    })
+    .parse(body).spec.resourceAttributes;
+  const resource =
+    attributes.subresource === undefined || attributes.subresource === ''
+      ? attributes.resource
+      : `${attributes.resource}/${attributes.subresource}`;
+  const allowed = !denied.has(`${attributes.verb} ${resource}`);
+  return {
+    kind: 'SelfSubjectAccessReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    metadata: {},
+    spec: { resourceAttributes: attributes },
+    status: allowed ? { allowed, reason: 'RBAC: allowed by ClusterRoleBinding' } : { allowed },
   };
 }
 

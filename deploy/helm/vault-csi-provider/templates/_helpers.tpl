@@ -61,13 +61,51 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- last (splitList ":" .Values.healthAddr) | int }}
 {{- end }}
 
+{{/*
+Where the HMAC key of object versions comes from: "file" (hmac.keyFile wins), "kubernetes-secret"
+or "random". The flag and the Role that reads the Secret both follow this one value.
+*/}}
+{{- define "vault-csi-provider.hmacKeySource" -}}
+{{- if .Values.hmac.keyFile }}file{{ else if .Values.hmac.fromKubernetesSecret }}kubernetes-secret{{ else }}random{{ end }}
+{{- end }}
+
 {{/* "true" when the provider talks to the Kubernetes API at all. */}}
 {{- define "vault-csi-provider.usesKubeApi" -}}
-{{- if or .Values.hmac.fromKubernetesSecret .Values.tokenRequestFallback.enabled .Values.leaseRevocation.enabled }}true{{ end }}
+{{- if or (eq (include "vault-csi-provider.hmacKeySource" .) "kubernetes-secret") .Values.tokenRequestFallback.enabled .Values.leaseRevocation.enabled }}true{{ end }}
+{{- end }}
+
+{{/*
+Name of the cluster-scoped objects (ClusterRole, ClusterRoleBinding): the cluster has one of
+each name, so the release namespace is part of it and two releases of the same name in two
+namespaces do not collide. A namespace cannot contain ":", so no two releases share a name.
+*/}}
+{{- define "vault-csi-provider.clusterScopedName" -}}
+{{- printf "%s:%s" .Release.Namespace (include "vault-csi-provider.fullname" .) }}
+{{- end }}
+
+{{/*
+Flags the chart sets from values, together with the Kubernetes permissions they need. Passed in
+extraArgs they would switch a feature on without its RBAC (403 at run time), so they are refused.
+*/}}
+{{- define "vault-csi-provider.checkExtraArgs" -}}
+{{- $fromValues := dict
+  "revoke-leases-of-deleted-pods" "leaseRevocation.enabled"
+  "node-name" "leaseRevocation.enabled"
+  "token-request-fallback" "tokenRequestFallback.enabled"
+  "hmac-key-source" "hmac.fromKubernetesSecret or hmac.keyFile"
+  "hmac-secret-name" "hmac.secretName"
+  "hmac-key-file" "hmac.keyFile" }}
+{{- range $arg := .Values.extraArgs }}
+{{- $name := regexReplaceAll "^--?([^=]*).*$" $arg "${1}" }}
+{{- with get $fromValues $name }}
+{{- fail (printf "extraArgs: %q is set by the chart value %s, which also grants the Kubernetes permissions it needs: set that value instead" $arg .) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* Provider command-line flags, one per line as a YAML list. */}}
 {{- define "vault-csi-provider.args" -}}
+{{- include "vault-csi-provider.checkExtraArgs" . -}}
 - "--endpoint=/provider/vault.sock"
 - {{ printf "--log-level=%v" (.Values.logLevel) | quote }}
 - {{ printf "--health-addr=%v" (.Values.healthAddr) | quote }}
@@ -96,15 +134,13 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- if .Values.vault.tls.skipVerify }}
 - "--vault-tls-skip-verify=true"
 {{- end }}
-{{- if .Values.hmac.fromKubernetesSecret }}
+{{- $hmacKeySource := include "vault-csi-provider.hmacKeySource" . }}
+{{- /* Never "auto": the source must be the one the Role was rendered for. */}}
+- {{ printf "--hmac-key-source=%v" $hmacKeySource | quote }}
+{{- if eq $hmacKeySource "kubernetes-secret" }}
 - {{ printf "--hmac-secret-name=%v" (.Values.hmac.secretName) | quote }}
-{{- end }}
-{{- with .Values.hmac.keyFile }}
-- {{ printf "--hmac-key-file=%v" . | quote }}
-{{- end }}
-{{- if not (or .Values.hmac.fromKubernetesSecret .Values.hmac.keyFile) }}
-{{- /* Neither shared source: say so, or a token mounted for another feature would make auto pick the Secret. */}}
-- "--hmac-key-source=random"
+{{- else if eq $hmacKeySource "file" }}
+- {{ printf "--hmac-key-file=%v" .Values.hmac.keyFile | quote }}
 {{- end }}
 {{- if .Values.tokenRequestFallback.enabled }}
 - "--token-request-fallback=true"
