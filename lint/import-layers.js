@@ -12,10 +12,22 @@
 export const LAYERS = {
   // Wiring and tools: the top.
   main: ['config', 'provider', 'version'],
-  provider: ['config', 'server', 'mount/*', 'leases', 'vault', 'kube', 'observability', 'async', 'version', 'errors'],
+  provider: [
+    'config',
+    'server',
+    'mount/*',
+    'leases',
+    'vault',
+    'kube',
+    'sandbox',
+    'observability',
+    'async',
+    'version',
+    'errors',
+  ],
   cli: ['config', 'mount/*', 'vault', 'template', 'go-compat', 'generated', 'provider-proto', 'errors', 'version'],
   // Flags and environment: parsed into the settings types the domain folders own.
-  config: ['mount/*', 'leases', 'vault', 'observability', 'go-compat', 'errors'],
+  config: ['mount/*', 'leases', 'vault', 'sandbox', 'observability', 'go-compat', 'errors'],
   // The driver-facing servers.
   server: ['mount/*', 'vault', 'observability', 'generated', 'provider-proto', 'errors', 'version'],
   // One Mount, stage by stage: MountService (mount/) calls the stages in order; a stage imports
@@ -34,7 +46,17 @@ export const LAYERS = {
     'errors',
   ],
   'mount/output': ['mount/render', 'mount/plan', 'mount/parse', 'mount/spec', 'vault', 'go-compat', 'errors'],
-  'mount/render': ['mount/plan', 'mount/parse', 'mount/spec', 'vault', 'template', 'sandbox', 'go-compat', 'errors'],
+  'mount/render': [
+    'mount/plan',
+    'mount/parse',
+    'mount/spec',
+    'vault',
+    'template',
+    'sandbox',
+    'observability',
+    'go-compat',
+    'errors',
+  ],
   'mount/fetch': ['mount/plan', 'mount/spec', 'vault', 'errors'],
   'mount/plan': ['mount/parse', 'mount/spec', 'vault', 'go-compat'],
   'mount/parse': ['mount/policy', 'mount/spec', 'vault', 'template', 'go-compat', 'errors'],
@@ -49,7 +71,7 @@ export const LAYERS = {
   sandbox: ['template', 'go-compat', 'observability', 'async', 'errors'],
   // Leaves and small shared helpers.
   template: ['go-compat'],
-  observability: [],
+  observability: ['errors'],
   http: [],
   async: [],
   'go-compat': [],

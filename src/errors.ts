@@ -16,10 +16,22 @@ export type ProviderErrorCode =
   | 'ERR_KUBERNETES_UNAVAILABLE'
   | 'ERR_DEADLINE_EXCEEDED'
   | 'ERR_RESPONSE_TOO_LARGE'
+  | 'ERR_RESOURCE_LIMIT'
   | 'ERR_INTERNAL';
+
+/**
+ * Marks an error class whose messages are written to be shown (no secret, token or body value),
+ * so logs may carry them; any other error is logged by type and stack frames only.
+ */
+export const VETTED_MESSAGE: unique symbol = Symbol('vetted message');
+
+export function hasVettedMessage(error: unknown): error is Error & { readonly code: string } {
+  return error instanceof Error && (error as { [VETTED_MESSAGE]?: unknown })[VETTED_MESSAGE] === true;
+}
 
 export abstract class ProviderError extends Error {
   abstract readonly code: ProviderErrorCode;
+  readonly [VETTED_MESSAGE] = true;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -77,6 +89,14 @@ export class ResponseTooLargeError extends ProviderError {
   readonly code = 'ERR_RESPONSE_TOO_LARGE';
 }
 
+/**
+ * Work a SecretProviderClass chose (a template, an expression, a format over large data) went
+ * past a budget the runtime enforces: CPU time or memory. Only that Mount fails.
+ */
+export class ResourceLimitError extends ProviderError {
+  readonly code = 'ERR_RESOURCE_LIMIT';
+}
+
 /** A bug: something the provider did not expect. */
 export class InternalError extends ProviderError {
   readonly code = 'ERR_INTERNAL';
@@ -84,4 +104,28 @@ export class InternalError extends ProviderError {
 
 export function isProviderError(error: unknown): error is ProviderError {
   return error instanceof ProviderError;
+}
+
+const CLASS_BY_CODE: Readonly<Record<ProviderErrorCode, new (message: string) => ProviderError>> = {
+  ERR_INVALID_PARAMETER: InvalidParameterError,
+  ERR_MISSING_SERVICE_ACCOUNT_TOKEN: MissingServiceAccountTokenError,
+  ERR_VAULT_LOGIN_FAILED: VaultLoginError,
+  ERR_VAULT_PERMISSION_DENIED: VaultPermissionDeniedError,
+  ERR_SECRET_NOT_FOUND: SecretNotFoundError,
+  ERR_VAULT_BAD_REQUEST: VaultBadRequestError,
+  ERR_VAULT_UNAVAILABLE: VaultUnavailableError,
+  ERR_KUBERNETES_UNAVAILABLE: KubernetesUnavailableError,
+  ERR_DEADLINE_EXCEEDED: DeadlineExceededError,
+  ERR_RESPONSE_TOO_LARGE: ResponseTooLargeError,
+  ERR_RESOURCE_LIMIT: ResourceLimitError,
+  ERR_INTERNAL: InternalError,
+};
+
+/**
+ * The provider error of `code` with `message`, for errors that crossed a thread boundary as
+ * data (src/sandbox/); undefined for a code that is not a provider error code.
+ */
+export function providerErrorFromCode(code: string, message: string): ProviderError | undefined {
+  const ErrorClass = (CLASS_BY_CODE as Partial<Record<string, new (message: string) => ProviderError>>)[code];
+  return ErrorClass === undefined ? undefined : new ErrorClass(message);
 }

@@ -32,6 +32,10 @@ import { VaultHttp } from './vault/vault-http.js';
 import { createResilience } from './vault/resilience.js';
 import { FirstMountTracker } from './mount/first-mount-tracker.js';
 import { CloserStack } from './async/closer-stack.js';
+import { ObjectRenderer, RENDER_WORKER_ENTRY } from './mount/render/object-renderer.js';
+import { sampleEventLoopDelay } from './observability/event-loop-delay.js';
+import { loggableError } from './observability/safe-error.js';
+import { SandboxPool } from './sandbox/sandbox-pool.js';
 
 export interface ProviderHandle {
   readonly socketPath: string;
@@ -138,6 +142,19 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
   });
   closers.push('the lease cache', () => leases.stop());
 
+  // Workers start on the first Mount that needs one: a node without templates pays nothing.
+  const sandbox = new SandboxPool({
+    entry: RENDER_WORKER_ENTRY,
+    workers: config.sandbox.workers,
+    memoryLimitMb: config.sandbox.memoryLimitMb,
+    onTaskEnd: (outcome, durationMs) => {
+      metrics.sandboxTasks.inc({ outcome });
+      metrics.sandboxTaskDuration.observe(durationMs / 1000);
+    },
+    onWorkerError: (error) => logger.error(loggableError(error), 'a sandbox worker failed'),
+  });
+  closers.push('the sandbox workers', () => sandbox.close());
+  closers.push('the event-loop delay sampler', sampleEventLoopDelay(metrics.eventLoopDelay));
   const mountService = new MountService({
     connectionDefaults: config.connection,
     maxResponseBytes: config.maxResponseBytes,
@@ -148,6 +165,13 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
     ...(config.tokenRequestFallback ? { tokenMinter: tokenRequestFallback(kube) } : {}),
     security: config.security,
     secrets: leases.cache,
+    renderer: new ObjectRenderer({
+      pool: sandbox,
+      timeLimitMs: config.sandbox.timeLimitMs,
+      memoryLimitMb: config.sandbox.memoryLimitMb,
+      maxBytes: config.maxResponseBytes,
+      logger,
+    }),
     ...(leases.revoker === undefined ? {} : { onPodSeen: (uid: string) => leases.revoker?.podSeen(uid) }),
     firstMounts: new FirstMountTracker(),
     logger,

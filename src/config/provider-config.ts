@@ -13,6 +13,8 @@ import type { LeaseSettings } from '../leases/lease-settings.js';
 import type { ResilienceSettings } from '../vault/resilience.js';
 import { LEASE_FLAGS, parseLeaseFlags } from './lease-flags.js';
 import { parseResilienceFlags, RESILIENCE_FLAGS } from './resilience-flags.js';
+import type { SandboxSettings } from '../sandbox/sandbox-settings.js';
+import { parseSandboxFlags, SANDBOX_FLAGS } from './sandbox-flags.js';
 
 export type HmacKeySource = 'auto' | 'file' | 'kubernetes-secret' | 'random';
 const HMAC_KEY_SOURCES: readonly HmacKeySource[] = ['auto', 'file', 'kubernetes-secret', 'random'];
@@ -52,6 +54,8 @@ export interface ProviderConfig {
   readonly leases: LeaseSettings;
   /** Backpressure, retries and circuit breaking toward Vault (`resilience-flags.ts`, docs/resilience.md). */
   readonly resilience: ResilienceSettings;
+  /** Budgets of the work a pod chooses: templates, jmesPath, formats (`sandbox-flags.ts`, docs/security.md). */
+  readonly sandbox: SandboxSettings;
 }
 
 export type Command =
@@ -120,6 +124,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   ...SECURITY_FLAGS,
   ...LEASE_FLAGS,
   ...RESILIENCE_FLAGS,
+  ...SANDBOX_FLAGS,
 };
 
 const booleanFlags = new Set(
@@ -224,6 +229,7 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
     security: parseSecurityFlags(value),
     leases: parseLeaseFlags(value),
     resilience: parseResilienceFlags(value),
+    sandbox: parseSandboxFlags(value),
   };
   return { kind: 'serve', config };
 }

@@ -19,10 +19,10 @@ export const RESILIENCE_FLAGS = {
   'vault-retry-base-delay': { help: 'First retry backoff ceiling, doubled per retry, full jitter (default 100ms)' },
   'vault-retry-max-delay': { help: 'Largest retry backoff (default 2s); Retry-After from Vault wins' },
   'vault-circuit-failures': {
-    help: `Consecutive failures (connection, timeout, 5xx) that open a Vault address's circuit breaker; 0 disables it (default ${d.circuitFailures})`,
+    help: `Consecutive server failures (connection, timeout, 502/503/504, sealed) after which sys/health is probed and, if it fails too, the circuit opens; 0 disables it (default ${d.circuitFailures})`,
   },
   'vault-circuit-open-duration': {
-    help: 'How long an open circuit fails fast before sys/health is probed (default 10s)',
+    help: 'How long an open circuit fails fast before the next request probes sys/health again (default 500ms)',
   },
 } as const;
 

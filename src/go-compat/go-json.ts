@@ -7,9 +7,12 @@
  * - `<`, `>`, `&`, U+2028 and U+2029 are escaped as `\u003c` … (Go's HTML-safe default);
  * - a lone surrogate (invalid UTF-16) is written as U+FFFD, as Go sees invalid UTF-8;
  * - a struct (template values) keeps its fields in declaration order;
- * - `indent` gives `json.MarshalIndent(v, "", indent)`'s layout.
- * Known residual difference: Go re-encodes numbers from Vault with their original literal
- * (`json.Number`); JavaScript has already turned `1.0` into `1` and rounded integers past 2^53.
+ * - `indent` gives `json.MarshalIndent(v, "", indent)`'s layout;
+ * - a negative zero is written `-0`, as Go writes the float64 -0 (numbers from Vault are float64
+ *   in the Go provider; YAML integers never carry a sign on zero, see go-yaml-scalars.ts);
+ * - a BigInt (a 64-bit integer from YAML) is written with all its digits.
+ * The Go provider decodes Vault's numbers into float64 too, so integers past 2^53 in Vault's
+ * answers are rounded alike on both sides.
  */
 
 const HTML_SAFE: Readonly<Record<string, string>> = {
@@ -85,7 +88,7 @@ function encode(value: unknown, newline: string, options: GoJsonOptions): string
       return value ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(value)) throw new GoJsonError('unsupported value (a non-finite number)');
-      return JSON.stringify(value);
+      return Object.is(value, -0) ? '-0' : JSON.stringify(value);
     case 'bigint':
       return value.toString();
     case 'object':

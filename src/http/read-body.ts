@@ -8,8 +8,17 @@ export interface ResponseBody extends AsyncIterable<Buffer> {
   destroy(): unknown;
 }
 
-/** The body as UTF-8 text; `tooLarge` builds the error thrown once it passes `maxBytes`. */
-export async function readBodyText(body: ResponseBody, maxBytes: number, tooLarge: () => Error): Promise<string> {
+/**
+ * The body as UTF-8 text; `tooLarge` builds the error thrown once it passes `maxBytes`.
+ * `onChunk` sees each chunk's size as it arrives (a budget shared by several bodies); when it
+ * throws, the body is destroyed and its error thrown, before more is read.
+ */
+export async function readBodyText(
+  body: ResponseBody,
+  maxBytes: number,
+  tooLarge: () => Error,
+  onChunk?: (bytes: number) => void,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -17,6 +26,12 @@ export async function readBodyText(body: ResponseBody, maxBytes: number, tooLarg
     if (size > maxBytes) {
       body.destroy();
       throw tooLarge();
+    }
+    try {
+      onChunk?.(chunk.length);
+    } catch (error) {
+      body.destroy();
+      throw error;
     }
     chunks.push(chunk);
   }

@@ -10,6 +10,7 @@
  * start, pod watch in the background); a Mount-path caller (TokenRequest fallback) wraps it.
  */
 import { z } from 'zod';
+import { VETTED_MESSAGE } from '../errors.js';
 
 export type KubeErrorCode =
   /** In-cluster configuration (service-account files, KUBERNETES_SERVICE_* env) missing or invalid. */
@@ -46,6 +47,7 @@ export interface KubeApiErrorOptions {
 
 export class KubeApiError extends Error {
   readonly code: KubeErrorCode;
+  readonly [VETTED_MESSAGE] = true;
   /** HTTP status of the answer, when there was one. */
   readonly status: number | undefined;
   /** `reason` of the API server's Status object, when there was one. */

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { Logger } from '../observability/logger.js';
 import type { KubeClient } from './in-cluster.js';
 import { KubeApiError, isKubeApiError, parseKubeResponse, statusError } from './kube-api-error.js';
+import { loggableError, safeReason } from '../observability/safe-error.js';
 
 export const POD_WATCHER_DEFAULTS = {
   initialBackoffMs: 500,
@@ -153,9 +154,8 @@ export class PodWatcher {
         } else {
           failures++;
           const code = isKubeApiError(error) ? error.code : 'ERR_UNEXPECTED';
-          const message = error instanceof Error ? error.message : String(error);
           this.options.logger.warn(
-            { nodeName: this.options.nodeName, code, error: message, failures },
+            { nodeName: this.options.nodeName, code, error: safeReason(error), failures },
             'pod watch failed; retrying',
           );
         }
@@ -245,8 +245,7 @@ export class PodWatcher {
     try {
       this.options.onPodGone(uid);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.options.logger.error({ uid, error: message }, 'onPodGone handler threw');
+      this.options.logger.error({ uid, ...loggableError(error) }, 'onPodGone handler threw');
     }
   }
 

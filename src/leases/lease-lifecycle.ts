@@ -16,6 +16,7 @@ import type { LeaseSettings } from './lease-settings.js';
 import { LeaseStateStore, readStateKey } from './lease-state-store.js';
 import { PodLeaseRevoker } from './pod-lease-revoker.js';
 import { VaultLeaseClient } from './vault-lease-client.js';
+import { safeReason } from '../observability/safe-error.js';
 
 export interface LeaseLifecycleOptions {
   readonly settings: LeaseSettings;
@@ -93,7 +94,7 @@ export class LeaseLifecycle {
           key = await readStateKey(settings.stateKeyFile);
         } catch (error) {
           logger.warn(
-            { reason: error instanceof Error ? error.message : 'unreadable' },
+            { reason: safeReason(error) },
             'the lease state key could not be read: the lease cache is not persisted',
           );
         }
@@ -183,7 +184,7 @@ export class LeaseLifecycle {
       } catch (error) {
         if (this.stopping) return;
         logger.error(
-          { reason: error instanceof Error ? error.message : 'error' },
+          { reason: safeReason(error) },
           "cannot watch this node's pods: leases of deleted pods will not be revoked (they expire at their TTL)",
         );
       }

@@ -13,6 +13,7 @@ import type { VaultRequest, VaultSecret } from '../vault/vault-request.js';
 import { effectiveExpiry, idleLimitMs, podOf, type CacheEntry, type TokenRecord } from './cache-entry.js';
 import { actionTime, retryDelayMs, type Lifetime } from './lease-policy.js';
 import type { VaultLeaseClient } from './vault-lease-client.js';
+import { safeReason } from '../observability/safe-error.js';
 
 /** A fresh read: a credential with its lifetime and owning token, or a response without a lifetime. */
 export type Issued =
@@ -162,7 +163,7 @@ export class LeaseRenewer {
       );
       this.rescheduled(entry);
     } catch (error) {
-      this.failed(entry, 'reissue', error instanceof Error ? error.message : 'error');
+      this.failed(entry, 'reissue', safeReason(error));
     }
   }
 

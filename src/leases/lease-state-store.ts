@@ -19,6 +19,19 @@ const MAGIC = Buffer.from('VCPLS1');
 const AAD = Buffer.from('vault-csi-provider lease state v1');
 const FILE_NAME = 'lease-cache.state';
 
+// secretArgs integers past 2^53 are BigInts (Go's int64/uint64), which JSON cannot carry: they
+// are written as {"$bigint": "digits"} and read back. (An SPC that writes such a mapping itself
+// only changes its own request after a restart.)
+const BIGINT_KEY = '$bigint';
+const withBigInts = (_key: string, value: unknown): unknown =>
+  typeof value === 'bigint' ? { [BIGINT_KEY]: value.toString() } : value;
+const reviveBigInts = (_key: string, value: unknown): unknown => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  const digits = (value as Record<string, unknown>)[BIGINT_KEY];
+  return keys.length === 1 && typeof digits === 'string' && /^-?\d+$/.test(digits) ? BigInt(digits) : value;
+};
+
 const StateSchema = z.object({
   version: z.literal(1),
   savedAtMs: z.number(),
@@ -96,7 +109,7 @@ export class LeaseStateStore {
       decipher.setAAD(AAD);
       decipher.setAuthTag(tag);
       const plain = Buffer.concat([decipher.update(file.subarray(MAGIC.length + 28)), decipher.final()]);
-      const state = StateSchema.parse(JSON.parse(plain.toString('utf8')));
+      const state = StateSchema.parse(JSON.parse(plain.toString('utf8'), reviveBigInts));
       return state.entries as unknown as CacheEntry[];
     } catch {
       this.warnEmpty('it is corrupt or was written with a different -state-key-file key');
@@ -129,7 +142,7 @@ export class LeaseStateStore {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.options.key, iv);
     cipher.setAAD(AAD);
-    const body = Buffer.concat([cipher.update(JSON.stringify(state), 'utf8'), cipher.final()]);
+    const body = Buffer.concat([cipher.update(JSON.stringify(state, withBigInts), 'utf8'), cipher.final()]);
     const temporary = `${this.path}.${process.pid}.tmp`;
     try {
       const handle = await open(temporary, 'w', 0o600);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { VaultConnection } from '../vault/vault-connection.js';
 import type { VaultHttp } from '../vault/vault-http.js';
 import { vaultErrorMessages } from '../vault/vault-http.js';
+import { safeReason } from '../observability/safe-error.js';
 
 /** What became of one call: `ok`, `refused` (Vault said no: 4xx), or `unavailable` (5xx, network). */
 export type LeaseCallOutcome<T> =
@@ -92,8 +93,7 @@ export class VaultLeaseClient {
       if (response.status === 429 || response.status >= 500) return { kind: 'unavailable', reason };
       return { kind: 'refused', status: response.status, reason };
     } catch (error) {
-      // VaultHttp's errors are vetted provider messages (no token, no body values).
-      return { kind: 'unavailable', reason: error instanceof Error ? error.message : 'network error' };
+      return { kind: 'unavailable', reason: safeReason(error) };
     }
   }
 }

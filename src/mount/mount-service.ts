@@ -6,13 +6,14 @@
  */
 import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
-import { runWithRequestContext } from '../vault/request-context.js';
+import { ResponseByteBudget, runWithRequestContext } from '../vault/request-context.js';
 import type { VaultIdentity } from '../vault/vault-identity.js';
 import { fetchSecrets, type Fetched } from './fetch/fetch-secrets.js';
 import type { SecretSource } from './fetch/secret-source.js';
 import type { FirstMountTracker } from './first-mount-tracker.js';
 import { checkResponseSize, mountedFiles, type MountedFile, type ObjectVersionEntry } from './output/mounted-files.js';
 import { parseMountRequest } from './parse/attributes.js';
+import type { ObjectRenderer } from './render/object-renderer.js';
 import type { ServiceAccountTokenMinter } from './parse/service-account-token.js';
 import { planRequests, type RequestPlan } from './plan.js';
 import { DEFAULT_SECURITY_POLICY, guardFiles, type MountSecurityPolicy } from './policy/security-policy.js';
@@ -51,6 +52,8 @@ export interface MountServiceOptions {
   readonly security?: MountSecurityPolicy;
   /** Where secrets come from: the lease cache, which reads Vault for what it does not hold (docs/leases.md). */
   readonly secrets: SecretSource;
+  /** Files from responses; objects whose cost their SPC chooses render in the sandbox. */
+  readonly renderer: ObjectRenderer;
   /** Told of every pod that mounts, so a pending revocation of a pod seen alive is cancelled. */
   readonly onPodSeen?: (uid: string) => void;
   /** Tells first mounts from republishes so waiting pods get Vault first (docs/resilience.md). */
@@ -86,14 +89,22 @@ export class MountService {
   /** The stages of one Mount, in order; each is a function of its own folder. */
   async mount(input: MountInput, parsed: MountSpec = this.parse(input)): Promise<MountOutput> {
     const spec = await this.confineTlsFiles(parsed);
-    const budgetMs = Math.min(
+    const { budgetMs, marginMs } = mountBudget(
+      input.deadlineMs - this.now(),
+      this.options.deadlineMarginMs,
       this.options.mountTimeoutMs,
-      input.deadlineMs - this.now() - this.options.deadlineMarginMs,
     );
+    // Wall clock, as the caller's deadline is; every stage of this Mount ends by it.
+    const deadlineMs = this.now() + budgetMs;
     const plan = planRequests(spec.objects);
     const identity = await this.identity(spec, budgetMs, input.cancelled);
-    const fetched = await this.fetch(input, spec, plan, identity, budgetMs);
-    const output = mountedFiles(spec, plan, fetched.secrets, this.options.hmacKey);
+    const fetched = await this.fetch(input, spec, plan, identity, { budgetMs, marginMs, deadlineMs });
+    const rendered = await this.options.renderer.render(spec.objects, plan, fetched.secrets, {
+      tenant: spec.pod.uid,
+      deadlineMs,
+      cancelled: input.cancelled,
+    });
+    const output = mountedFiles(spec, rendered, this.options.hmacKey);
     checkResponseSize(output, this.options.maxResponseBytes);
     const sources = this.countSources(spec, plan, fetched);
     return { ...output, spec, sources };
@@ -124,17 +135,20 @@ export class MountService {
     spec: MountSpec,
     plan: RequestPlan,
     identity: VaultIdentity,
-    budgetMs: number,
+    { budgetMs, marginMs, deadlineMs }: { budgetMs: number; marginMs: number; deadlineMs: number },
   ): Promise<Fetched> {
     const priority = this.options.firstMounts?.classify(spec.pod.uid, input.targetPath) ?? 'republish';
     const options = {
       concurrency: this.options.mountConcurrency,
       budgetMs,
-      deadlineMarginMs: this.options.deadlineMarginMs,
+      deadlineMarginMs: marginMs,
       cancelled: input.cancelled,
     };
     try {
-      return await runWithRequestContext({ priority, deadlineMs: this.now() + budgetMs }, () =>
+      // Answers may be a third larger than the files they become (JSON escaping, base64 values
+      // the `encoding` field decodes), and no larger.
+      const responseBytes = new ResponseByteBudget(Math.ceil((this.options.maxResponseBytes * 4) / 3) + 64 * 1024);
+      return await runWithRequestContext({ priority, tenant: spec.pod.uid, deadlineMs, responseBytes }, () =>
         fetchSecrets(this.options.secrets, identity, spec, plan, options),
       );
     } catch (error) {
@@ -155,4 +169,18 @@ export class MountService {
     if (sources.size > cached) this.options.metrics?.objectsServed.inc({ source: 'vault' }, sources.size - cached);
     return sources;
   }
+}
+
+/**
+ * The time one Mount may work: the caller's deadline less a margin, so our own error reaches
+ * kubelet before its deadline does. The margin is `-deadline-margin` or a tenth of the time left,
+ * whichever is smaller: a caller with a 4 s deadline gets 3.6 s of work, not none.
+ */
+export function mountBudget(
+  remainingMs: number,
+  marginFlagMs: number,
+  mountTimeoutMs: number,
+): { budgetMs: number; marginMs: number } {
+  const marginMs = Math.max(0, Math.min(marginFlagMs, remainingMs / 10));
+  return { budgetMs: Math.min(mountTimeoutMs, remainingMs - marginMs), marginMs };
 }

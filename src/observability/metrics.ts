@@ -47,6 +47,12 @@ export interface ProviderMetrics {
   readonly vaultCircuitOpenings: Counter;
   /** Reads served by joining an identical in-flight read of the same identity. */
   readonly vaultReadsCoalesced: Counter;
+  /** How late the main event loop ran a timer (sampled every 25 ms). */
+  readonly eventLoopDelay: Histogram;
+  /** Sandboxed render tasks by outcome (`ok`, `failed`, `time-limit`, `memory-limit`, `crashed`, `cancelled`). */
+  readonly sandboxTasks: Counter<'outcome'>;
+  /** Time a sandboxed task ran in its worker. */
+  readonly sandboxTaskDuration: Histogram;
   /** Build information; the value is always 1. */
   readonly buildInfo: Gauge<'version' | 'node_version'>;
 }
@@ -178,6 +184,24 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Prov
     vaultReadsCoalesced: new Counter({
       name: `${METRIC_PREFIX}vault_reads_coalesced_total`,
       help: 'Reads served by joining an identical in-flight read of the same identity.',
+      registers,
+    }),
+    eventLoopDelay: new Histogram({
+      name: `${METRIC_PREFIX}event_loop_delay_seconds`,
+      help: 'How late the main event loop ran a 25 ms timer: time every pod, probe and socket call waited.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    sandboxTasks: new Counter({
+      name: `${METRIC_PREFIX}sandbox_tasks_total`,
+      help: 'Sandboxed render tasks (templates, jmesPath, formats) by outcome: ok, failed, time-limit, memory-limit, crashed, cancelled.',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    sandboxTaskDuration: new Histogram({
+      name: `${METRIC_PREFIX}sandbox_task_duration_seconds`,
+      help: 'Time a sandboxed render task ran in its worker thread.',
+      buckets: [0.0005, 0.001, 0.0025, ...seconds],
       registers,
     }),
     buildInfo: new Gauge({

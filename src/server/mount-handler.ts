@@ -13,6 +13,7 @@ import { isProviderError } from '../errors.js';
 import { parseAttributes, unknownParameters } from '../mount/parse/attributes.js';
 import { describeAddress } from '../vault/vault-http.js';
 import { statusName, toGrpcFailure } from './grpc-status.js';
+import { loggableError } from '../observability/safe-error.js';
 
 export function createMountHandler(service: MountService, logger: Logger, metrics: ProviderMetrics) {
   return (
@@ -60,13 +61,7 @@ export function createMountHandler(service: MountService, logger: Logger, metric
           const failure = toGrpcFailure(error);
           if (!isProviderError(error)) {
             // A bug: keep its stack for us, but only its type; messages of foreign errors are not vetted.
-            logger.error(
-              {
-                errorType: error instanceof Error ? error.name : typeof error,
-                stack: error instanceof Error ? error.stack : undefined,
-              },
-              'unexpected error in Mount',
-            );
+            logger.error(loggableError(error), 'unexpected error in Mount');
           }
           finish(statusName(failure.code), undefined, failure);
           callback({ code: failure.code, details: failure.details });

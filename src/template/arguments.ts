@@ -42,7 +42,17 @@ export function checkLength(context: CallContext, length: number): void {
   }
 }
 
-/** 1 step per KiB of text handled, so large strings spend the budget in proportion. */
+/**
+ * Bytes of text that cost one step. Small enough that a step stays a small, roughly constant
+ * amount of real work (scanning, copying), so the step budget bounds time, not just node count.
+ */
+export const TEXT_BYTES_PER_STEP = 64;
+
+/** Steps for handling `length` characters of text. */
+export function textSteps(length: number): number {
+  return Math.ceil(length / TEXT_BYTES_PER_STEP);
+}
+
 export function chargeText(context: CallContext, length: number): void {
-  context.charge(Math.ceil(length / 1024));
+  context.charge(textSteps(length));
 }

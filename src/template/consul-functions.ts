@@ -92,7 +92,13 @@ function join(context: CallContext, separator: string, list: Value): string {
   if (list === null || list === undefined) return '';
   if (!isList(list)) throw new FunctionFailure('wrong type for value; expected a list');
   context.charge(list.length);
-  return list.map((item) => (typeof item === 'string' ? item : formatValue(item, context.charge))).join(separator);
+  const parts = list.map((item) => (typeof item === 'string' ? item : formatValue(item, context.charge)));
+  // Checked before joining: one string past the limit must never be allocated (see arguments.ts).
+  checkLength(
+    context,
+    parts.reduce((total, part) => total + part.length, separator.length * Math.max(parts.length - 1, 0)),
+  );
+  return parts.join(separator);
 }
 
 function keys(context: CallContext, value: Value): string[] {

@@ -6,7 +6,7 @@
  * size and nesting, and calls `lookup` at most once per distinct `secret` call.
  */
 
-import type { CallContext } from './arguments.js';
+import { textSteps, type CallContext } from './arguments.js';
 import type { ControlNode, Node, Operand, Pipeline, Program, SecretCall } from './ast.js';
 import { BUILTINS } from './builtins.js';
 import { CONSUL_FUNCTIONS } from './consul-functions.js';
@@ -102,7 +102,7 @@ class Executor {
     if (this.#outputBytes > this.limits.maxOutputBytes) {
       throw new FunctionFailure(`output is larger than ${this.limits.maxOutputBytes} bytes`, 'limit');
     }
-    this.charge(Math.ceil(text.length / 1024));
+    this.charge(textSteps(text.length));
     this.#chunks.push(text);
   }
 
@@ -304,15 +304,18 @@ class Executor {
     if (final !== undefined) args.push(final.value ?? null);
     let text = 0;
     for (const arg of args) if (typeof arg === 'string') text += arg.length;
-    this.charge(Math.ceil(text / 1024));
+    this.charge(textSteps(text));
     this.pos = fn.pos;
     try {
       const result = secret === undefined ? this.builtin(name, args) : this.secret(secret);
+      // What a function built costs what building it did: its text, or one step per element
+      // (`split` of a large string makes a list as long as the string).
       if (typeof result === 'string') {
         if (result.length > this.limits.maxOutputBytes)
           throw new FunctionFailure('result is larger than the output limit', 'limit');
-        this.charge(Math.ceil(result.length / 1024));
-      }
+        this.charge(textSteps(result.length));
+      } else if (isList(result)) this.charge(result.length);
+      else if (isMap(result)) this.charge(result.size);
       this.pos = fn.pos;
       return result;
     } catch (error) {

@@ -8,7 +8,10 @@ export interface TemplateLimits {
   maxTemplateBytes: number;
   /** Largest rendered output, in UTF-8 bytes; also caps any single intermediate string. */
   maxOutputBytes: number;
-  /** Evaluation steps per execution: one per node evaluated, range iteration, and KiB of text produced. */
+  /**
+   * Evaluation steps per execution: one per node evaluated, range iteration, list element or map
+   * entry a function builds, and 64 bytes of text handled (arguments, results, output).
+   */
   maxSteps: number;
   /** Nesting of control structures, parentheses and {{template}} calls, at parse and execution time. */
   maxDepth: number;

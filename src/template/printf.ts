@@ -7,6 +7,7 @@
  * Explicit argument indexes (`%[1]d`) are not supported.
  */
 
+import { textSteps } from './arguments.js';
 import { FunctionFailure } from './errors.js';
 import { formatFloat } from './go-float.js';
 import { canBackquote, formatNumber, formatValue, goQuote, goQuoteRune } from './go-format.js';
@@ -94,8 +95,11 @@ export function goSprintf(format: string, args: readonly Value[], charge: Charge
       out += `%!${verb}(MISSING)`;
       continue;
     }
-    out += formatArg(args[argIndex++], verb, spec, charge);
-    charge(Math.ceil(out.length / 65536));
+    const formatted = formatArg(args[argIndex++], verb, spec, charge);
+    charge(textSteps(formatted.length));
+    out += formatted;
+    // Each verb is bounded by the guard above; many of them must not add up past the limit.
+    if (out.length > maxLength) throw new FunctionFailure('printf result is larger than the output limit', 'limit');
   }
   if (argIndex < args.length) {
     const extra = args

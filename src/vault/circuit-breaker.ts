@@ -1,25 +1,28 @@
 /**
- * A circuit breaker per Vault address. After `failureThreshold` consecutive failures (connection
- * errors, timeouts, 5xx) the address is "open": requests fail fast with Unavailable and a message
- * saying when Vault will be probed again, instead of each Mount waiting out its own timeouts
- * while Vault is down. After `openMs` one probe of `sys/health` decides: healthy closes the
- * circuit, anything else keeps it open for another period. Concurrent callers share that probe.
+ * A circuit breaker per Vault address and TLS settings. It measures the server, never the
+ * caller: failures that a pod can choose (any 4xx, a 500 from a path its SPC names, the status
+ * parameters of `sys/health`) are not counted by the caller (see `isServerFailure`), and even
+ * the counted ones only make the breaker ASK the server: after `failureThreshold` consecutive
+ * failures it probes `sys/health` (a request no caller shapes), and opens only when the probe
+ * fails too. While open, requests fail fast with Unavailable; once `openMs` has passed since the
+ * last probe, the next request probes again at once (half-open), and a healthy answer closes the
+ * circuit for that very request. Concurrent callers share one probe. Lives per process.
  */
 import { LRUCache } from 'lru-cache';
 import { VaultUnavailableError } from '../errors.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 
 export interface CircuitBreakerOptions {
-  /** Consecutive failures that open the circuit; 0 disables the breaker. */
+  /** Consecutive server failures that make the breaker probe (and open if the probe fails); 0 disables it. */
   readonly failureThreshold: number;
-  /** How long the circuit stays open before a probe. */
+  /** How long an open circuit fails fast before the next request may probe again. */
   readonly openMs: number;
   readonly maxAddresses?: number;
   readonly now?: () => number;
   readonly metrics?: ProviderMetrics;
 }
 
-/** Whether Vault at the address is healthy enough to serve again (sys/health). */
+/** Whether Vault at the address is healthy enough to serve (sys/health); rejects count as unhealthy. */
 export type HealthProbe = (signal: AbortSignal) => Promise<boolean>;
 
 type State = 'closed' | 'open' | 'half-open';
@@ -27,10 +30,10 @@ type State = 'closed' | 'open' | 'half-open';
 interface Circuit {
   state: State;
   consecutiveFailures: number;
+  /** While open: the time before which requests fail without probing. */
   openUntilMs: number;
   lastFailure: string;
-  /** The last probe found Vault unhealthy (the last request failure is still the better clue). */
-  probeFailed: boolean;
+  /** The probe in flight, shared by every caller that waits for it. */
   probe?: Promise<boolean> | undefined;
 }
 
@@ -48,62 +51,74 @@ export class CircuitBreaker {
   }
 
   /**
-   * Resolves when a request to `address` may go ahead; throws Unavailable while the circuit is
-   * open. `where` is the address as shown in messages; `probe` runs once per open period.
+   * Resolves when a request to `key` may go ahead; throws Unavailable while the circuit is open.
+   * `where` is the address as shown in messages. A request arriving after the open interval
+   * probes at once and, if Vault is healthy again, goes ahead.
    */
-  async admit(address: string, where: string, subject: string, probe: HealthProbe, signal: AbortSignal): Promise<void> {
+  async admit(key: string, where: string, subject: string, probe: HealthProbe, signal: AbortSignal): Promise<void> {
     if (!this.enabled) return;
-    const circuit = this.circuits.get(address);
+    const circuit = this.circuits.get(key);
     if (circuit === undefined || circuit.state === 'closed') return;
-    if (circuit.state === 'open' && this.now() < circuit.openUntilMs) throw this.openError(circuit, where, subject);
-    if (circuit.probe === undefined) {
-      circuit.state = 'half-open';
-      this.report();
-      circuit.probe = probe(signal)
-        .catch(() => false)
-        .then((healthy) => {
-          circuit.probe = undefined;
-          if (healthy) this.close(circuit);
-          else this.open(circuit, circuit.lastFailure, true);
-          return healthy;
-        });
-    }
-    if (!(await circuit.probe)) throw this.openError(circuit, where, subject);
+    if (circuit.probe === undefined && this.now() < circuit.openUntilMs) throw this.openError(circuit, where, subject);
+    const healthy = await abortable(this.probeOnce(circuit, probe), signal);
+    if (!healthy) throw this.openError(circuit, where, subject);
   }
 
-  /** Vault answered in a way that shows it is up (any status but 5xx). */
-  recordSuccess(address: string): void {
+  /** Vault answered in a way that shows it serving (anything that is not a server failure). */
+  recordSuccess(key: string): void {
     if (!this.enabled) return;
-    const circuit = this.circuits.get(address);
+    const circuit = this.circuits.get(key);
     if (circuit === undefined) return;
     if (circuit.state !== 'closed' || circuit.consecutiveFailures > 0) this.close(circuit);
   }
 
-  /** A connection error, timeout or 5xx. `reason` is safe for messages (no secrets). */
-  recordFailure(address: string, reason: string): void {
+  /**
+   * A sign that the server is unwell (see `isServerFailure`). `reason` is safe for messages.
+   * At the threshold the breaker asks the server itself with `probe` before opening.
+   */
+  recordFailure(key: string, reason: string, probe: HealthProbe): void {
     if (!this.enabled) return;
-    let circuit = this.circuits.get(address);
+    let circuit = this.circuits.get(key);
     if (circuit === undefined) {
-      circuit = { state: 'closed', consecutiveFailures: 0, openUntilMs: 0, lastFailure: '', probeFailed: false };
-      this.circuits.set(address, circuit);
+      circuit = { state: 'closed', consecutiveFailures: 0, openUntilMs: 0, lastFailure: '' };
+      this.circuits.set(key, circuit);
     }
     circuit.consecutiveFailures += 1;
     circuit.lastFailure = reason;
     if (circuit.state === 'closed' && circuit.consecutiveFailures >= this.options.failureThreshold) {
-      this.open(circuit, reason);
+      // Nobody awaits this probe: its outcome opens or resets the circuit for later requests.
+      void this.probeOnce(circuit, probe);
     }
   }
 
-  stateOf(address: string): State {
-    return this.circuits.get(address)?.state ?? 'closed';
+  stateOf(key: string): State {
+    return this.circuits.get(key)?.state ?? 'closed';
   }
 
-  private open(circuit: Circuit, reason: string, probeFailed = false): void {
+  private probeOnce(circuit: Circuit, probe: HealthProbe): Promise<boolean> {
+    if (circuit.probe !== undefined) return circuit.probe;
+    if (circuit.state === 'open') {
+      circuit.state = 'half-open';
+      this.report();
+    }
+    // The probe has its own timeout (the caller's HealthProbe); no caller's cancellation stops it,
+    // because its answer is shared by every caller.
+    const running = probe(new AbortController().signal)
+      .catch(() => false)
+      .then((healthy) => {
+        circuit.probe = undefined;
+        if (healthy) this.close(circuit);
+        else this.open(circuit);
+        return healthy;
+      });
+    circuit.probe = running;
+    return running;
+  }
+
+  private open(circuit: Circuit): void {
+    if (circuit.state === 'closed') this.options.metrics?.vaultCircuitOpenings.inc();
     circuit.state = 'open';
-    circuit.probeFailed = probeFailed;
     circuit.openUntilMs = this.now() + this.options.openMs;
-    circuit.lastFailure = reason;
-    this.options.metrics?.vaultCircuitOpenings.inc();
     this.report();
   }
 
@@ -121,14 +136,40 @@ export class CircuitBreaker {
   }
 
   private openError(circuit: Circuit, where: string, subject: string): VaultUnavailableError {
-    const waitSeconds = Math.max(0, Math.ceil((circuit.openUntilMs - this.now()) / 1000));
-    const when = new Date(this.wallClock(circuit.openUntilMs)).toISOString();
+    const waitMs = Math.max(0, circuit.openUntilMs - this.now());
     return new VaultUnavailableError(
-      `${subject}: Vault at ${where} is failing (${circuit.consecutiveFailures} consecutive failures, last: ${circuit.lastFailure}${circuit.probeFailed ? '; the sys/health probe failed too' : ''}); not contacting it until ${when} (in ${waitSeconds}s), when sys/health is probed again`,
+      `${subject}: Vault at ${where} is failing (${circuit.consecutiveFailures} consecutive failures, last: ${circuit.lastFailure}; its sys/health probe failed too); the next request after ${formatWait(waitMs)} probes it again`,
     );
   }
+}
 
-  private wallClock(ms: number): number {
-    return ms - this.now() + Date.now();
-  }
+/**
+ * Whether an attempt's outcome says the SERVER is unwell, as opposed to what the caller asked:
+ * connection refused, reset or timed out; a gateway's 502/504; 503 (sealed, standby, overloaded);
+ * an answer saying Vault is sealed or uninitialised. Never a 4xx, never a plain 500: a pod picks
+ * its paths, and a path can answer what it likes.
+ */
+export function isServerFailure(
+  outcome: { kind: 'network' } | { kind: 'status'; status: number; errors: readonly string[] },
+): boolean {
+  if (outcome.kind === 'network') return true;
+  if (outcome.status === 502 || outcome.status === 503 || outcome.status === 504) return true;
+  return (
+    outcome.status >= 500 &&
+    outcome.errors.some((message) => /\b(sealed|not initialized|uninitiali[sz]ed)\b/i.test(message))
+  );
+}
+
+function formatWait(ms: number): string {
+  return ms < 1000 ? `${Math.ceil(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** `work`, unless `signal` aborts first (the work goes on for the others who share it). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

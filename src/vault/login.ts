@@ -3,7 +3,7 @@
  * and `jwt`, which serves both the kubernetes and the jwt auth methods.
  */
 import { z } from 'zod';
-import { VaultLoginError, VaultUnavailableError } from '../errors.js';
+import { InvalidParameterError, VaultLoginError, VaultUnavailableError } from '../errors.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import type { VaultToken } from './token-cache.js';
 import { vaultErrorMessages, type VaultHttp } from './vault-http.js';
@@ -60,6 +60,14 @@ export function createLogin(http: VaultHttp, options: { now?: () => number; metr
       );
     }
     options.metrics?.vaultLogins.inc({ result: 'denied' });
+    const namespace = identity.connection.namespace;
+    // Vault Enterprise and OpenBao answer a namespace header naming no namespace with 404 before
+    // looking at the role: the role-binding advice below would send the operator the wrong way.
+    if (response.status === 404 && namespace !== undefined && /namespace not found/i.test(messages)) {
+      throw new InvalidParameterError(
+        `login: Vault namespace "${namespace}" does not exist (HTTP 404: ${messages}); check vaultNamespace in the SecretProviderClass or -vault-namespace, and that the namespace exists on ${identity.connection.address}`,
+      );
+    }
     throw new VaultLoginError(
       `login: Vault refused ${where} for ${who} (HTTP ${response.status}: ${messages}); check that the role exists on that mount, binds this service account and namespace, and accepts the token audience "${auth.audience}"`,
     );

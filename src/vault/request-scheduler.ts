@@ -1,8 +1,10 @@
 /**
  * Backpressure toward Vault: at most `maxInFlight` requests in flight per Vault address, an
  * optional token-bucket rate limit, and first mounts (pods waiting to start) served before
- * republishes and background renewals (pods already running on their old files). A waiter
- * whose Mount is cancelled or out of budget leaves the queue at once with the Mount's reason.
+ * republishes and background renewals (pods already running on their old files). Within a
+ * priority, a freed slot goes to the waiting tenant (pod) with the fewest requests in flight,
+ * so one pod's many objects cannot hold the whole bound while other pods wait. A waiter whose
+ * Mount is cancelled or out of budget leaves the queue at once with the Mount's reason.
  */
 import { LRUCache } from 'lru-cache';
 import type { ProviderMetrics } from '../observability/metrics.js';
@@ -25,6 +27,7 @@ export interface SchedulerOptions {
 }
 
 interface Waiter {
+  readonly tenant: string;
   readonly grant: () => void;
 }
 
@@ -32,6 +35,8 @@ const TIERS: readonly RequestPriority[] = ['first-mount', 'republish', 'backgrou
 
 class AddressLane {
   inFlight = 0;
+  /** Requests in flight per tenant; a tenant leaves the map when it has none. */
+  readonly inFlightByTenant = new Map<string, number>();
   readonly queues: Readonly<Record<RequestPriority, Set<Waiter>>> = {
     'first-mount': new Set(),
     republish: new Set(),
@@ -49,16 +54,38 @@ class AddressLane {
     return total;
   }
 
+  /** The first waiter of the highest non-empty tier whose tenant holds the fewest slots. */
   next(): Waiter | undefined {
     for (const tier of TIERS) {
       const queue = this.queues[tier];
-      const first = queue.values().next().value;
-      if (first !== undefined) {
-        queue.delete(first);
-        return first;
+      let chosen: Waiter | undefined;
+      let fewest = Number.POSITIVE_INFINITY;
+      for (const waiter of queue) {
+        const held = this.inFlightByTenant.get(waiter.tenant) ?? 0;
+        if (held < fewest) {
+          chosen = waiter;
+          fewest = held;
+          if (held === 0) break;
+        }
+      }
+      if (chosen !== undefined) {
+        queue.delete(chosen);
+        return chosen;
       }
     }
     return undefined;
+  }
+
+  hold(tenant: string): void {
+    this.inFlight += 1;
+    this.inFlightByTenant.set(tenant, (this.inFlightByTenant.get(tenant) ?? 0) + 1);
+  }
+
+  free(tenant: string): void {
+    this.inFlight -= 1;
+    const left = (this.inFlightByTenant.get(tenant) ?? 1) - 1;
+    if (left > 0) this.inFlightByTenant.set(tenant, left);
+    else this.inFlightByTenant.delete(tenant);
   }
 }
 
@@ -78,11 +105,17 @@ export class RequestScheduler {
    * Waits for a slot toward `address` (and a rate-limit token), runs `work`, frees the slot.
    * Rejects with the signal's reason if the caller gives up while waiting.
    */
-  async run<T>(address: string, priority: RequestPriority, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  async run<T>(
+    address: string,
+    priority: RequestPriority,
+    signal: AbortSignal,
+    work: () => Promise<T>,
+    tenant = '',
+  ): Promise<T> {
     const lane = this.lane(address);
     const started = this.clock.now();
     try {
-      await this.acquire(lane, priority, signal);
+      await this.acquire(lane, priority, signal, tenant);
     } catch (error) {
       this.settle(address, lane);
       throw error;
@@ -92,7 +125,7 @@ export class RequestScheduler {
       this.options.metrics?.vaultQueueWait.observe({ priority }, (this.clock.now() - started) / 1000);
       return await work();
     } finally {
-      this.release(lane);
+      this.release(lane, tenant);
       this.settle(address, lane);
     }
   }
@@ -119,11 +152,11 @@ export class RequestScheduler {
     this.idle.set(address, lane);
   }
 
-  private acquire(lane: AddressLane, priority: RequestPriority, signal: AbortSignal): Promise<void> {
+  private acquire(lane: AddressLane, priority: RequestPriority, signal: AbortSignal, tenant: string): Promise<void> {
     if (signal.aborted) return Promise.reject(abortReason(signal));
     const max = this.options.maxInFlight;
     if (max <= 0 || (lane.inFlight < max && lane.queued === 0)) {
-      lane.inFlight += 1;
+      lane.hold(tenant);
       return Promise.resolve();
     }
     const queue = lane.queues[priority];
@@ -133,9 +166,10 @@ export class RequestScheduler {
         reject(abortReason(signal));
       };
       const waiter: Waiter = {
+        tenant,
         grant: () => {
           signal.removeEventListener('abort', onAbort);
-          // The slot is handed over: inFlight stays counted for the new holder.
+          lane.hold(tenant);
           resolve();
         },
       };
@@ -144,12 +178,8 @@ export class RequestScheduler {
     });
   }
 
-  private release(lane: AddressLane): void {
-    const next = lane.next();
-    if (next !== undefined) {
-      next.grant();
-      return;
-    }
-    lane.inFlight -= 1;
+  private release(lane: AddressLane, tenant: string): void {
+    lane.free(tenant);
+    lane.next()?.grant();
   }
 }

@@ -19,7 +19,7 @@ export interface ResilienceSettings {
   readonly maxRetries: number;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
-  /** Consecutive failures that open an address's circuit; 0 disables the breaker. */
+  /** Consecutive server failures that make the breaker probe, and open if the probe fails; 0 disables it. */
   readonly circuitFailures: number;
   readonly circuitOpenMs: number;
 }
@@ -32,7 +32,9 @@ export const RESILIENCE_DEFAULTS: ResilienceSettings = {
   retryBaseDelayMs: 100,
   retryMaxDelayMs: 2_000,
   circuitFailures: 5,
-  circuitOpenMs: 10_000,
+  // Short: a probe of sys/health costs Vault next to nothing, and a recovered Vault should serve
+  // the next Mount within a second, as a provider without a breaker would.
+  circuitOpenMs: 500,
 };
 
 export interface Resilience {

@@ -1,7 +1,10 @@
 /**
  * Reads (or issues) one planned request as one identity. A 403 on a cached token means the
  * token may have been revoked or expired early: log in once more and retry once. A 403 with a
- * token we just obtained is final: the role's policies do not allow the path.
+ * token we just obtained is final: the role's policies do not allow the path. Then, as for a 404,
+ * a KV v2 path written without `data/` gets the corrected path in the message: the mount's type
+ * comes from Vault's preflight `sys/internal/ui/mounts/<path>`, asked with the pod's own token
+ * and only after a refusal.
  */
 import {
   InternalError,
@@ -10,12 +13,25 @@ import {
   VaultPermissionDeniedError,
   VaultUnavailableError,
 } from '../errors.js';
+import { z } from 'zod';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import { SharedFlight } from '../async/shared-flight.js';
 import type { TokenCache } from './token-cache.js';
 import { vaultErrorMessages, vaultWarnings, type VaultHttp, type VaultHttpResponse } from './vault-http.js';
 import { identityKey, type VaultIdentity } from './vault-identity.js';
 import type { VaultRequest, VaultSecret } from './vault-request.js';
+
+/** What `sys/internal/ui/mounts/<path>` says about the mount serving a path. */
+const MountInfoSchema = z.object({
+  data: z.object({
+    path: z.string(),
+    type: z.string(),
+    options: z.object({ version: z.string().optional() }).nullable().optional(),
+  }),
+});
+
+/** A KV v2 path already naming one of the engine's endpoints. */
+const KV_V2_ROOTS = /^(data|metadata|delete|undelete|destroy|subkeys|config)(\/|$)/;
 
 export class SecretReader {
   /** Identical reads in flight for one identity (two volumes of one pod, a republish racing a mount). */
@@ -56,7 +72,36 @@ export class SecretReader {
       lease = await this.tokens.acquire(identity, signal);
       response = await this.send(identity, request, lease.token.token, subject, signal);
     }
-    return interpret(response, identity, request, subject);
+    const kvPath =
+      response.status === 403 ? await this.kvVersion2Path(identity, request, lease.token.token, signal) : undefined;
+    return interpret(response, identity, request, subject, kvPath);
+  }
+
+  /** The `data/` path meant, when `request` is a KV v2 secret path written without it. */
+  private async kvVersion2Path(
+    identity: VaultIdentity,
+    request: VaultRequest,
+    token: string,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const apiPath = request.path.replace(/^\/v1\//, '');
+    const response = await this.http
+      .send(identity.connection, {
+        operation: 'lookup',
+        method: 'GET',
+        path: `/v1/sys/internal/ui/mounts/${apiPath}`,
+        token,
+        signal,
+        subject: 'mount lookup',
+      })
+      .catch(() => undefined);
+    const mount = MountInfoSchema.safeParse(response?.status === 200 ? response.body : undefined);
+    if (!mount.success || mount.data.data.type !== 'kv' || mount.data.data.options?.version !== '2') return undefined;
+    const mountPath = mount.data.data.path;
+    if (!apiPath.startsWith(mountPath)) return undefined;
+    const rest = apiPath.slice(mountPath.length);
+    if (KV_V2_ROOTS.test(rest)) return undefined;
+    return `${mountPath}data/${rest}`;
   }
 
   private send(identity: VaultIdentity, request: VaultRequest, token: string, subject: string, signal: AbortSignal) {
@@ -78,6 +123,7 @@ function interpret(
   identity: VaultIdentity,
   request: VaultRequest,
   subject: string,
+  kvVersion2Path: string | undefined,
 ): VaultSecret {
   const apiPath = request.path.replace(/^\/v1\//, '');
   const detail = scrubArguments(vaultErrorMessages(response.body).join('; '), request.body);
@@ -106,9 +152,13 @@ function interpret(
     );
   }
   if (status === 403) {
-    const verb = request.method === 'GET' ? 'read' : 'update';
+    const verb = request.method === 'GET' ? 'read' : request.method === 'LIST' ? 'list' : 'update';
+    const kvHint =
+      kvVersion2Path === undefined
+        ? ''
+        : `; ${apiPath} is on a KV version 2 mount, where the path needs "data/": ${kvVersion2Path}`;
     throw new VaultPermissionDeniedError(
-      `${subject}: permission denied on ${apiPath} for role "${identity.auth.roleName}"${detail && detail !== 'permission denied' ? ` (${detail})` : ''}; check that the role's policies grant "${verb}" on "${apiPath}"`,
+      `${subject}: permission denied on ${apiPath} for role "${identity.auth.roleName}"${detail && detail !== 'permission denied' ? ` (${detail})` : ''}${kvHint}; check that the role's policies grant "${verb}" on "${kvVersion2Path ?? apiPath}"`,
     );
   }
   if (status === 404) {

@@ -5,14 +5,15 @@
  */
 import { request, errors as undiciErrors } from 'undici';
 import { DeadlineExceededError, ProviderError, ResponseTooLargeError, VaultUnavailableError } from '../errors.js';
+import { goJson } from '../go-compat/go-json.js';
 import { readBodyText, type ResponseBody } from '../http/read-body.js';
 import { classifyTransportFailure } from '../http/transport-failure.js';
 import type { VaultConnection } from './vault-connection.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import type { VaultTransport } from './transport.js';
 import { systemClock, type Clock } from '../async/clock.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
-import { currentRequestContext } from './request-context.js';
+import { isServerFailure, type CircuitBreaker } from './circuit-breaker.js';
+import { currentRequestContext, type ResponseByteBudget } from './request-context.js';
 import type { RequestScheduler } from './request-scheduler.js';
 import { isRetryable, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 import {
@@ -84,11 +85,9 @@ export class VaultHttp {
     const context = currentRequestContext();
     // Reads with a body (pki/issue, database creds by POST) may mint a credential per attempt.
     const idempotent = req.operation !== 'read' || req.method === 'GET';
+    const probe = (signal: AbortSignal) => this.probeHealth(connection, signal);
     for (let attempt = 0; ; attempt += 1) {
-      if (breaker !== undefined) {
-        const probe = (signal: AbortSignal) => this.probeHealth(connection, signal);
-        await breaker.admit(circuitKey, where, req.subject, probe, req.signal);
-      }
+      if (breaker !== undefined) await breaker.admit(circuitKey, where, req.subject, probe, req.signal);
       let response: VaultHttpResponse | undefined;
       let failure: unknown;
       let outcome: AttemptOutcome;
@@ -96,18 +95,26 @@ export class VaultHttp {
         response =
           scheduler === undefined
             ? await this.exchange(connection, req)
-            : await scheduler.run(address, context.priority, req.signal, () => this.exchange(connection, req));
+            : await scheduler.run(
+                address,
+                context.priority,
+                req.signal,
+                () => this.exchange(connection, req),
+                context.tenant,
+              );
         outcome = { kind: 'status', status: response.status, retryAfterSeconds: response.retryAfterSeconds };
       } catch (error) {
         if (req.signal.aborted) throw abortedError(req);
         failure = error;
         outcome = classifyFailure(error);
       }
-      if (outcome.kind === 'network' || (outcome.kind === 'status' && outcome.status >= 500)) {
+      if (breaker !== undefined && outcome.kind !== 'unusable') {
         const answer = response && { status: response.status, errors: vaultErrorMessages(response.body) };
-        breaker?.recordFailure(circuitKey, failureReason(req.subject, answer, failure));
-      } else if (outcome.kind === 'status') {
-        breaker?.recordSuccess(circuitKey);
+        const serverFailure = isServerFailure(
+          answer === undefined ? { kind: 'network' } : { kind: 'status', ...answer },
+        );
+        if (serverFailure) breaker.recordFailure(circuitKey, failureReason(req.subject, answer, failure), probe);
+        else breaker.recordSuccess(circuitKey);
       }
       const finish = (): VaultHttpResponse => {
         if (response !== undefined) return response;
@@ -129,10 +136,16 @@ export class VaultHttp {
     }
   }
 
-  /** sys/health as the breaker's probe: healthy when an active or standby node answers 200. */
+  /**
+   * `sys/health` as the breaker's probe. Sent without the namespace header: it is a root-only
+   * endpoint (OpenBao answers 400 inside a namespace), and the question is whether the SERVER is
+   * up. Unhealthy means no answer or a 5xx (sealed 503, uninitialised 501); any other answer,
+   * even a proxy's 4xx, shows a server that serves, and must not keep every pod out.
+   */
   private async probeHealth(connection: VaultConnection, signal: AbortSignal): Promise<boolean> {
     const own = AbortSignal.any([signal, AbortSignal.timeout(Math.min(this.options.requestTimeoutMs, 5000))]);
-    const response = await this.exchange(connection, {
+    const root: VaultConnection = { address: connection.address, tls: connection.tls };
+    const response = await this.exchange(root, {
       operation: 'lookup',
       method: 'GET',
       path: '/v1/sys/health',
@@ -140,7 +153,7 @@ export class VaultHttp {
       signal: own,
       subject: 'health probe',
     });
-    return response.status === 200;
+    return response.status < 500;
   }
 
   /** One HTTP exchange, no retries. */
@@ -153,7 +166,8 @@ export class VaultHttp {
     if (connection.namespace !== undefined) headers['x-vault-namespace'] = connection.namespace;
     let payload: string | undefined;
     if (req.body !== undefined) {
-      payload = JSON.stringify(req.body);
+      // Go's encoding, so secretArgs reach Vault as the Go provider sends them (64-bit integers, -0).
+      payload = goJson(req.body);
       headers['content-type'] = 'application/json';
     }
     const stopTimer = this.options.metrics?.vaultRequestDuration.startTimer({ operation: req.operation });
@@ -169,7 +183,8 @@ export class VaultHttp {
         signal,
       });
       status = String(response.statusCode);
-      const text = await readLimited(response.body, this.options.maxResponseBytes, req.subject);
+      const budget = currentRequestContext().responseBytes;
+      const text = await readLimited(response.body, this.options.maxResponseBytes, req.subject, budget);
       const retryAfter = parseRetryAfter(response.headers['retry-after'], this.clock.now());
       return {
         status: response.statusCode,
@@ -185,13 +200,31 @@ export class VaultHttp {
   }
 }
 
-function readLimited(body: ResponseBody, limit: number, subject: string): Promise<string> {
-  return readBodyText(body, limit, () =>
-    markUnusable(
-      new ResponseTooLargeError(
-        `${subject}: Vault's response is larger than the limit of ${limit} bytes (-max-response-bytes); the driver could not receive it either`,
+function readLimited(
+  body: ResponseBody,
+  limit: number,
+  subject: string,
+  budget: ResponseByteBudget | undefined,
+): Promise<string> {
+  return readBodyText(
+    body,
+    limit,
+    () =>
+      markUnusable(
+        new ResponseTooLargeError(
+          `${subject}: Vault's response is larger than the limit of ${limit} bytes (-max-response-bytes); the driver could not receive it either`,
+        ),
       ),
-    ),
+    budget === undefined
+      ? undefined
+      : (bytes) => {
+          if (budget.take(bytes)) return;
+          throw markUnusable(
+            new ResponseTooLargeError(
+              `${subject}: this Mount's Vault answers pass ${budget.limitBytes} bytes together (-max-response-bytes, plus room for JSON), more than its files could carry to the driver; the remaining reads were dropped`,
+            ),
+          );
+        },
   );
 }
 

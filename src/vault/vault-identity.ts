@@ -8,6 +8,7 @@ import type { VaultConnection } from './vault-connection.js';
 /** The pod a request is made for, from the driver's pod keys. */
 export interface PodInfo {
   readonly namespace: string;
+  /** Empty when the driver did not send it (it only labels logs; see mount/parse/attributes.ts). */
   readonly name: string;
   readonly uid: string;
   readonly serviceAccountName: string;

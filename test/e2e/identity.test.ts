@@ -53,6 +53,43 @@ describe('each pod is served with its own Vault identity', () => {
     );
   });
 
+  test('a KV v2 path without data/ that the policy denies: the message names the data/ path', async () => {
+    // The role may read secret/data/app/*; secret/app/config is the same secret without data/.
+    await assert.rejects(
+      h.mount(h.appPod(), spcParameters(`- {objectName: config, secretPath: secret/app/config, secretKey: k}`)),
+      (error: { code?: number; details?: string }) => {
+        assert.equal(error.code, status.PERMISSION_DENIED);
+        assert.match(
+          error.details ?? '',
+          /secret\/app\/config is on a KV version 2 mount, where the path needs "data\/": secret\/data\/app\/config/,
+        );
+        return true;
+      },
+    );
+    // A KV v1 path that the policy denies gets no such hint.
+    await assert.rejects(
+      h.mount(h.appPod(), spcParameters(`- {objectName: other, secretPath: kv/other, secretKey: k}`)),
+      (error: { code?: number; details?: string }) => {
+        assert.equal(error.code, status.PERMISSION_DENIED);
+        assert.doesNotMatch(error.details ?? '', /KV version 2/);
+        return true;
+      },
+    );
+  });
+
+  test('a Vault namespace that does not exist is named, not the role binding', async () => {
+    await assert.rejects(
+      h.mount(h.appPod(), spcParameters(KV_OBJECTS, { vaultNamespace: 'no-such-team' })),
+      (error: { code?: number; details?: string }) => {
+        assert.equal(error.code, status.INVALID_ARGUMENT);
+        assert.match(error.details ?? '', /Vault namespace "no-such-team" does not exist/);
+        assert.match(error.details ?? '', /check vaultNamespace/);
+        assert.doesNotMatch(error.details ?? '', /binds this service account/);
+        return true;
+      },
+    );
+  });
+
   test('no token for our audience: the error tells the operator to add it to tokenRequests', async () => {
     const h2 = await startHarness({ driver: { tokenAudiences: ['sts.amazonaws.com'] } });
     try {

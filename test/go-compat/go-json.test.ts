@@ -39,6 +39,12 @@ describe('goJson: the bytes Go encoding/json writes', () => {
     ['integers', 10, '10'],
     ['floats', 1.5, '1.5'],
     ['large floats use an exponent', 1e21, '1e+21'],
+    ['negative zero, as Go writes the float64 -0', -0, '-0'],
+    [
+      '64-bit integers (BigInt) with all their digits',
+      [9007199254740993n, -9223372036854775808n],
+      '[9007199254740993,-9223372036854775808]',
+    ],
     ['booleans', [true, false], '[true,false]'],
     ['arrays keep order', [6, 'x', true, null], '[6,"x",true,null]'],
     ['objects sort keys', { b: 1, a: 2, B: 3 }, '{"B":3,"a":2,"b":1}'],

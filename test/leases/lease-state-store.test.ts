@@ -59,6 +59,17 @@ describe('LeaseStateStore', () => {
     assert.deepEqual(loaded, [entry()]);
   });
 
+  test('secretArgs integers past 2^53 (BigInt) survive the round trip', async () => {
+    const key = randomBytes(32);
+    const withBig = {
+      ...entry(),
+      request: { ...entry().request, body: { n: 9007199254740993n, m: [18446744073709551615n] } },
+    };
+    await store(key, [withBig]).flush();
+    const [loaded] = await store(key).load();
+    assert.deepEqual(loaded?.request.body, { n: 9007199254740993n, m: [18446744073709551615n] });
+  });
+
   test('a wrong key or a corrupt file: empty, with a warning that says so', async () => {
     lines.length = 0;
     assert.deepEqual(await store(randomBytes(32)).load(), []);

@@ -59,7 +59,8 @@ describe('Vault faults: precise status and message, bystanders served, files unt
           VICTIM,
           {
             code: status.DEADLINE_EXCEEDED,
-            message: /^object "victim": Vault did not answer within this Mount's budget of 1\.\ds/,
+            message:
+              /^object "victim": Vault did not answer within this Mount's budget of 2\.\ds \(the caller's deadline less a 0\.\ds margin\)/,
           },
           2500,
         ),

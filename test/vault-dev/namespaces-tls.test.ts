@@ -66,7 +66,7 @@ describe('dev vault: namespaces', () => {
 
     const unknown = await call(vault, 'GET', '/v1/secret/data/app', { headers: { 'x-vault-namespace': 'nope' } });
     assert.equal(unknown.status, 404);
-    assert.deepEqual(errorsOf(unknown), ['no handler for route "nope/secret/data/app". route entry not found.']);
+    assert.deepEqual(errorsOf(unknown), ['namespace not found']);
     const counted = vault.stats.requests.filter((r) => r.namespace === 'team-a');
     assert.ok(counted.length >= 2);
   });

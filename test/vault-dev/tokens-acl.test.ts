@@ -105,7 +105,7 @@ describe('dev vault: tokens and ACL', () => {
     assert.equal(renew.status, 200);
     assert.equal((renew.json.auth as { lease_duration: number }).lease_duration, 600);
     assert.deepEqual(renew.json.warnings, [
-      'TTL of "1h0m0s" exceeded the effective max_ttl of "10m0s"; TTL value is capped accordingly',
+      'TTL of "1h0m0s" exceeded the effective max_ttl of "10m"; TTL value is capped accordingly',
     ]);
     clock.advance(600_000);
     const expired = await call(vault, 'GET', '/v1/auth/token/lookup-self', { token });

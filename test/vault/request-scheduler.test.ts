@@ -49,6 +49,25 @@ describe('RequestScheduler', () => {
     assert.deepEqual(order, ['first-1', 'first-2', 'republish-1', 'republish-2', 'background']);
   });
 
+  test('within a tier, a freed slot goes to the pod holding the fewest: one pod cannot hold the bound', async () => {
+    const scheduler = new RequestScheduler({ maxInFlight: 2, ratePerSecond: 0, burst: 1 });
+    const signal = new AbortController().signal;
+    const gates = [gate(), gate()];
+    const order: string[] = [];
+    // The noisy pod holds both slots and queues 3 more; a quiet pod then queues 1.
+    const holding = gates.map((each) => scheduler.run('a', 'republish', signal, () => each.opened, 'noisy'));
+    const noisy = [1, 2, 3].map((i) =>
+      scheduler.run('a', 'republish', signal, () => Promise.resolve(void order.push(`noisy-${i}`)), 'noisy'),
+    );
+    const quiet = scheduler.run('a', 'republish', signal, () => Promise.resolve(void order.push('quiet')), 'quiet');
+    gates[0]?.open();
+    await quiet;
+    gates[1]?.open();
+    await Promise.all([...holding, ...noisy]);
+    assert.deepEqual(order, ['quiet', 'noisy-1', 'noisy-2', 'noisy-3'], 'the first freed slot went to the quiet pod');
+    assert.equal(scheduler.inFlight('a'), 0);
+  });
+
   test('a waiter whose Mount gives up leaves the queue with the Mount’s own error', async () => {
     const scheduler = new RequestScheduler({ maxInFlight: 1, ratePerSecond: 0, burst: 1 });
     const holder = gate();

@@ -36,10 +36,6 @@ function neededCapability(method: string): { needed: string; accepted: readonly 
       return { needed: 'update', accepted: ['update', 'create'] };
     case 'LIST':
       return { needed: 'list', accepted: ['list'] };
-    case 'DELETE':
-      return { needed: 'delete', accepted: ['delete'] };
-    case 'PATCH':
-      return { needed: 'patch', accepted: ['patch'] };
     default:
       return { needed: 'read', accepted: ['read'] };
   }

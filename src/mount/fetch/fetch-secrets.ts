@@ -39,12 +39,17 @@ export async function fetchSecrets(
   const shares = renewalPercentByRequest(spec, plan);
   const pending = new Set(plan.requests.map((request) => request.key));
   const describePending = () => [...pending].map((key) => subjects.get(key) ?? 'object').join(', ');
-  const budgetSeconds = (Math.max(options.budgetMs, 0) / 1000).toFixed(1);
+  const seconds = (ms: number) => `${(Math.max(ms, 0) / 1000).toFixed(1)}s`;
   const deadlineError = () =>
     new DeadlineExceededError(
-      `${describePending()}: Vault did not answer within this Mount's budget of ${budgetSeconds}s (the caller's deadline less a ${options.deadlineMarginMs / 1000}s margin); check Vault's latency and health`,
+      `${describePending()}: Vault did not answer within this Mount's budget of ${seconds(options.budgetMs)} (the caller's deadline less a ${seconds(options.deadlineMarginMs)} margin); check Vault's latency and health`,
     );
-  if (options.budgetMs <= 0) throw deadlineError();
+  if (options.budgetMs <= 0) {
+    // Nothing was asked of Vault: the caller's deadline had passed (or nearly) when the call came.
+    throw new DeadlineExceededError(
+      `${describePending()}: the caller's deadline left no time for this Mount (${seconds(options.budgetMs + options.deadlineMarginMs)} left when it arrived); Vault was not contacted`,
+    );
+  }
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(deadlineError()), options.budgetMs);

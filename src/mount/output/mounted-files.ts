@@ -1,12 +1,10 @@
 /**
- * The output stage of one Mount: each object's bytes rendered from the fetched answers, written
- * as a file with its mode, and its version; then the size check, so an answer the driver could
- * not receive fails here with the sizes rather than there with a transport error.
+ * The output stage of one Mount: each rendered object written as a file with its mode, and its
+ * version; then the size check, so an answer the driver could not receive fails here with the
+ * sizes rather than there with a transport error.
  */
 import { ResponseTooLargeError } from '../../errors.js';
-import type { VaultSecret } from '../../vault/vault-request.js';
-import type { RequestPlan } from '../plan.js';
-import { renderPlanned } from '../render/render-planned.js';
+import type { RenderedObject } from '../render/object-renderer.js';
 import type { MountSpec } from '../spec/mount-spec.js';
 import { objectVersion } from './object-version.js';
 
@@ -26,16 +24,10 @@ export interface MountedFiles {
   readonly objectVersions: readonly ObjectVersionEntry[];
 }
 
-export function mountedFiles(
-  spec: MountSpec,
-  plan: RequestPlan,
-  secrets: ReadonlyMap<string, VaultSecret>,
-  hmacKey: Buffer,
-): MountedFiles {
+export function mountedFiles(spec: MountSpec, rendered: readonly RenderedObject[], hmacKey: Buffer): MountedFiles {
   const files: MountedFile[] = [];
   const objectVersions: ObjectVersionEntry[] = [];
-  for (const object of spec.objects) {
-    const contents = renderPlanned(object, plan, secrets);
+  for (const { object, contents } of rendered) {
     files.push({ path: object.objectName, mode: object.filePermission ?? spec.defaultFileMode, contents });
     objectVersions.push({ id: object.objectName, version: objectVersion(hmacKey, object, contents) });
   }

@@ -83,20 +83,27 @@ export function parseRequestPermission(text: string): number {
   return mode === 0 ? DEFAULT_FILE_MODE : mode;
 }
 
+function missingPodKey(key: string): InvalidParameterError {
+  return new InvalidParameterError(
+    `parameter "${key}": missing; the driver passes pod information only when the CSIDriver object ` +
+      `sets podInfoOnMount: true (reinstall or patch the secrets-store CSIDriver)`,
+  );
+}
+
+/**
+ * The pod's uid, namespace and service account key every token and credential cache, so they
+ * are required. The name only labels logs: as the Go provider does, a Mount without it is served
+ * (the TokenRequest fallback, which binds a token to the pod by name, still needs it).
+ */
 function parsePodInfo(attributes: ReadonlyMap<string, string>): PodInfo {
   const read = (key: string): string => {
     const value = attributes.get(key);
-    if (value === undefined || value === '') {
-      throw new InvalidParameterError(
-        `parameter "${key}": missing; the driver passes pod information only when the CSIDriver object ` +
-          `sets podInfoOnMount: true (reinstall or patch the secrets-store CSIDriver)`,
-      );
-    }
+    if (value === undefined || value === '') throw missingPodKey(key);
     return value;
   };
   return {
     namespace: read(POD_KEYS.namespace),
-    name: read(POD_KEYS.name),
+    name: attributes.get(POD_KEYS.name) ?? '',
     uid: read(POD_KEYS.uid),
     serviceAccountName: read(POD_KEYS.serviceAccountName),
   };
@@ -153,6 +160,7 @@ export function parseMountRequest(
   } catch (error) {
     // A malformed tokens value stays an error even with the fallback: the driver is misbehaving.
     if (options.tokenFallback !== true || !(error instanceof MissingServiceAccountTokenError)) throw error;
+    if (pod.name === '') throw missingPodKey(POD_KEYS.name);
     serviceAccountToken = '';
   }
   const secretProviderClass = attributes.get('secretProviderClass');

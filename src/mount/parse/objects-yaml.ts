@@ -1,10 +1,12 @@
 /**
  * The YAML layer of the `objects` parameter: text → document and plain JS value, with the
  * limits that make untrusted YAML safe to parse (unique keys, at most MAX_ALIAS_COUNT alias
- * expansions, any error or warning fatal) and yaml.v3's reading of leading-zero integers.
+ * expansions, any error or warning fatal) and yaml.v3's reading of plain scalars: leading-zero
+ * integers, 64-bit integers, timestamps (go-yaml-scalars.ts).
  */
 import YAML, { isScalar, LineCounter, type Document, type ScalarTag } from 'yaml';
 import { InvalidParameterError } from '../../errors.js';
+import { GO_YAML_SCALARS } from './go-yaml-scalars.js';
 
 /** More alias expansions than any real `objects` list needs; stops "billion laughs" documents. */
 const MAX_ALIAS_COUNT = 100;
@@ -29,7 +31,7 @@ export function parseObjectsYaml(text: string): { doc: Document; value: unknown 
   const doc = YAML.parseDocument(text, {
     version: '1.2',
     schema: 'core',
-    customTags: (tags) => [leadingZeroOctal, ...tags],
+    customTags: (tags) => [leadingZeroOctal, ...GO_YAML_SCALARS, ...tags],
     merge: true,
     uniqueKeys: true,
     strict: true,

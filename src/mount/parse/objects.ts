@@ -12,8 +12,10 @@
  * Deliberately stricter, because a silent mistake here means a wrong file in a pod:
  * - an unknown field is an error naming the closest known field (yaml.v3 silently ignored
  *   `secretkey:` and wrote the whole response instead of one key);
- * - `method` must be one of GET, PUT, POST, PATCH, DELETE, LIST, HEAD (LIST is Vault's verb for
- *   listing; HEAD is accepted because it is a real method, though it returns no data);
+ * - `method` must be one the provider can mount the answer of: GET, PUT, POST or LIST (Vault's
+ *   listing verb). HEAD (no body), PATCH (Vault wants a merge-patch body, answers 415) and DELETE
+ *   (deletes, answers 204 without data) are refused with the reason, instead of being sent and
+ *   failing with a misleading message;
  * - `encoding` is checked even without `secretKey` (Go only checked it when it applied);
  * - the pre-0.1.0 `array:` form, alias bombs (over 100 alias expansions) and any YAML error or
  *   warning are rejected. Additive: `filePermission: "0600"` (quoted) is accepted and read with
@@ -28,6 +30,7 @@ import type { Encoding, RawObjectFields, SecretObjectSpec } from '../spec/mount-
 import { assertDistinctObjectPaths, validateObjectPath } from './object-path.js';
 import { FEATURE_FIELDS, parseObjectFeatures } from './object-features.js';
 import { normaliseSecretPath } from './secret-path.js';
+import { goArgumentValue, GoTimestamp } from './go-yaml-scalars.js';
 import { parseObjectsYaml, scalarSource } from './objects-yaml.js';
 import { didYouMean } from './suggest.js';
 
@@ -45,7 +48,14 @@ export const OBJECT_FIELDS = [
   'renewalPercent',
 ] as const;
 
-export const HTTP_METHODS = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE', 'LIST', 'HEAD'] as const;
+export const HTTP_METHODS = ['GET', 'PUT', 'POST', 'LIST'] as const;
+
+/** Real HTTP methods Vault accepts whose answer cannot become a file, and why. */
+const UNMOUNTABLE_METHODS: Readonly<Record<string, string>> = {
+  HEAD: 'a HEAD answer has no body, so there is nothing to mount (Vault even refuses it with 403)',
+  PATCH: 'Vault applies PATCH only with a JSON merge-patch body (it answers 415 to a mount) and returns no secret',
+  DELETE: 'DELETE deletes the secret and returns no data',
+};
 
 export const ENCODINGS: readonly Encoding[] = ['utf-8', 'base64', 'hex'];
 
@@ -75,7 +85,11 @@ export function rawObjectFields(object: SecretObjectSpec): RawObjectFields {
 
 /** Validates types only; values are read from the original object (zod copies would let a
  * `__proto__` key become a prototype). */
-const scalarField = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'must be a string' }).optional();
+const scalarField = z
+  .union([z.string(), z.number(), z.bigint(), z.boolean(), z.instanceof(GoTimestamp), z.null()], {
+    error: 'must be a string',
+  })
+  .optional();
 const EntrySchema = z.strictObject({
   objectName: scalarField,
   secretPath: scalarField,
@@ -151,8 +165,9 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
     const value = Object.hasOwn(entry, field) ? entry[field] : undefined;
     if (value === undefined || value === null) return '';
     if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean')
+    if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
       return scalarSource(doc, index, field) ?? String(value);
+    if (value instanceof GoTimestamp) return value.source;
     return '';
   };
   const objectName = text('objectName');
@@ -192,6 +207,12 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
 
   const rawMethod = text('method');
   const method = rawMethod === '' ? 'GET' : rawMethod.toUpperCase();
+  const unmountable = UNMOUNTABLE_METHODS[method];
+  if (unmountable !== undefined) {
+    throw new InvalidParameterError(
+      `${label}: field "method" ${JSON.stringify(rawMethod)} cannot be used: ${unmountable}; use GET to read, PUT or POST for endpoints that issue (pki/issue/<role>), LIST to list`,
+    );
+  }
   if (!(HTTP_METHODS as readonly string[]).includes(method)) {
     throw new InvalidParameterError(
       `${label}: field "method" ${JSON.stringify(rawMethod)} is not supported; use one of ${HTTP_METHODS.join(', ')}`,
@@ -210,7 +231,8 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
   }
 
   const argsValue = Object.hasOwn(entry, 'secretArgs') ? entry.secretArgs : undefined;
-  const secretArgs = isPlainObject(argsValue) ? argsValue : undefined;
+  // Go's values (timestamps as RFC 3339): they are sent to Vault and hashed into versions.
+  const secretArgs = isPlainObject(argsValue) ? (goArgumentValue(argsValue) as Record<string, unknown>) : undefined;
   if (secretArgs !== undefined && hasNonFiniteNumber(secretArgs)) {
     throw new InvalidParameterError(`${label}: field "secretArgs" contains .inf or .nan, which JSON cannot carry`);
   }

@@ -9,9 +9,10 @@
  * - neither: the secret data itself (used by `format`).
  */
 import { search, type JSONValue } from '@jmespath-community/jmespath';
-import { SecretNotFoundError } from '../../errors.js';
+import { InvalidParameterError, ResourceLimitError, SecretNotFoundError } from '../../errors.js';
 import { isPlainObject } from '../../go-compat/go-json.js';
 import type { SecretObjectSpec } from '../spec/mount-spec.js';
+import './jmespath-limits.js';
 
 /** The secret data an object selects from: `data`, or `data.data` for KV v2. */
 export function secretData(data: Record<string, unknown>): Record<string, unknown> {
@@ -41,8 +42,7 @@ export function selectValue(object: SecretObjectSpec, data: Record<string, unkno
     return source[object.secretKey];
   }
   if (object.jmesPath !== undefined) {
-    // Vault data is parsed JSON, so it is a JSONValue.
-    const result = search(source as JSONValue, object.jmesPath);
+    const result = evaluate(object, source, where);
     if (result === null) {
       throw new SecretNotFoundError(
         `${where}: jmesPath ${JSON.stringify(object.jmesPath)} selects nothing at ${object.secretPath} ` +
@@ -52,4 +52,34 @@ export function selectValue(object: SecretObjectSpec, data: Record<string, unkno
     return result;
   }
   return source;
+}
+
+/**
+ * Library messages that name types, arities and functions only. Anything else the evaluation
+ * throws is described by its type: a message of unknown origin could quote the secret data.
+ */
+const SAFE_JMESPATH_MESSAGE =
+  /^(Invalid type|Invalid arity|invalid-value|invalid-type|invalid value|not-a-number|Unknown function)\b/;
+
+function evaluate(object: SecretObjectSpec, source: Record<string, unknown>, where: string): unknown {
+  const expression = JSON.stringify(object.jmesPath);
+  try {
+    // Vault data is parsed JSON, so it is a JSONValue.
+    return search(source as JSONValue, object.jmesPath ?? '');
+  } catch (error) {
+    if (error instanceof ResourceLimitError) {
+      throw new ResourceLimitError(`${where}: jmesPath ${expression}: ${error.message}; select less data`);
+    }
+    if (error instanceof RangeError) {
+      // A string or array past what the engine can hold (pad_*, replace with a huge count): a
+      // budget, like the sandbox's memory limit that catches what V8 does not.
+      throw new ResourceLimitError(
+        `${where}: jmesPath ${expression} built a value larger than the engine allows (${error.name}); select less data`,
+      );
+    }
+    const message = error instanceof Error && SAFE_JMESPATH_MESSAGE.test(error.message) ? error.message : undefined;
+    throw new InvalidParameterError(
+      `${where}: jmesPath ${expression} failed on the data at ${object.secretPath}: ${message ?? (error instanceof Error ? error.name : 'error')}`,
+    );
+  }
 }

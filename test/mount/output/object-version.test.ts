@@ -65,6 +65,48 @@ describe('objectVersion', () => {
     assert.equal(objectVersion(KEY, object, Buffer.from('v')), 'BHfZa4DSxTQwbOGJeY_S8qn6RGJq1NaTBNICnn2Rgpw=');
   });
 
+  // Versions hashicorp/vault-csi-provider v1.7.4 gave for these objects and contents with this
+  // key, run side by side with this provider against OpenBao 2.7.2 (docs/compatibility.md).
+  const goVersions: [string, string, string, string][] = [
+    ['an integer past 2^53', '{n: 9007199254740993}', 'u', 'upJV2XCPgDuCjGmioiDwAM725yv3WOpA57DWoThldcg='],
+    ['the largest uint64', '{n: 18446744073709551615}', 'u', 'KwTNyEIkfknlm3AzbQ1cdRQYhTeCTaIGqioKqUoCuQw='],
+    ['a float -0.0', '{n: -0.0}', 'u', 'Q0-r3nk1YFzFaaLp_sN3DztocjrNnO6mlfQMJYfBit0='],
+    [
+      'a float overflowing float64, sent as a string',
+      '{n: 1e400}',
+      'u',
+      'ssAa-sm0QxK3OMS-9ha94KWGbs33VLBaWCU9wIPIvJA=',
+    ],
+    ['a date', '{d: 2024-01-02}', 'u', 'GsxQ-jGYE7CDr9EFEiUmccAqcGkpa1f1hKTvrPQEr3s='],
+    ['a date and time with a space', '{d: 2024-01-02 03:04:05}', 'u', 'sN86mmMg90FJq7veRxDq0ygIaOlo_am3dvaAyZxNrhU='],
+    ['the same instant in RFC 3339', '{d: 2024-01-02T03:04:05Z}', 'u', 'sN86mmMg90FJq7veRxDq0ygIaOlo_am3dvaAyZxNrhU='],
+    [
+      'a fraction and an offset',
+      '{d: 2024-01-02T03:04:05.5+02:00}',
+      'u',
+      '2fy3U_96BYNDtt2MciJ7b5REb4-LIQG1aWKjuB6MXmE=',
+    ],
+    [
+      'a quoted timestamp stays a string',
+      '{d: "2024-01-02T03:04:05+02:00"}',
+      'u',
+      'Sa0SPPwYvUH4-nhf7HYB1c37hLH48pBQY5zepdsUqLw=',
+    ],
+  ];
+  for (const [name, args, contents, expected] of goVersions) {
+    test(`the Go provider's version: secretArgs with ${name}`, () => {
+      const object = parsedOne(
+        `- {objectName: f, secretPath: kv/app, secretKey: user, method: GET, secretArgs: ${args}}`,
+      );
+      assert.equal(objectVersion(KEY, object, Buffer.from(contents)), expected);
+    });
+  }
+
+  test("the Go provider's version: a stored -0 is written -0", () => {
+    const object = parsedOne('- {objectName: f, secretPath: secret/data/types, secretKey: neg0}');
+    assert.equal(objectVersion(KEY, object, Buffer.from('-0')), 'CGp6ARs6WzWIxuEzHsvOp8s88fvpXnjeQlMlviOr8vE=');
+  });
+
   test('URL-safe base64 with padding, 44 characters', () => {
     for (let i = 0; i < 50; i++) {
       const version = objectVersion(KEY, parsedOne('- objectName: a\n  secretPath: s'), Buffer.from(`content ${i}`));

@@ -90,8 +90,29 @@ describe('parseMountRequest: a complete driver request', () => {
 });
 
 describe('pod information', () => {
+  test('without csi.storage.k8s.io/pod.name the mount is served, as the Go provider serves it', () => {
+    for (const name of [undefined, '']) {
+      const spec = parse({ 'csi.storage.k8s.io/pod.name': name });
+      assert.equal(spec.pod.name, '');
+      assert.equal(spec.auth.roleName, 'app');
+    }
+  });
+
+  test('the TokenRequest fallback still needs the pod name (the token is bound to the pod by name)', () => {
+    const noTokenNoName = request({
+      'csi.storage.k8s.io/pod.name': undefined,
+      'csi.storage.k8s.io/serviceAccount.tokens': undefined,
+    });
+    expectError(
+      () => parseMountRequest(noTokenNoName, DEFAULTS, { tokenFallback: true }),
+      InvalidParameterError,
+      /^parameter "csi\.storage\.k8s\.io\/pod\.name": missing/,
+    );
+    const withName = request({ 'csi.storage.k8s.io/serviceAccount.tokens': undefined });
+    assert.equal(parseMountRequest(withName, DEFAULTS, { tokenFallback: true }).serviceAccountToken, '');
+  });
+
   for (const key of [
-    'csi.storage.k8s.io/pod.name',
     'csi.storage.k8s.io/pod.namespace',
     'csi.storage.k8s.io/pod.uid',
     'csi.storage.k8s.io/serviceAccount.name',

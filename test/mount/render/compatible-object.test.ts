@@ -39,6 +39,8 @@ describe('renderObject with secretKey', () => {
     ['a "data" list is a plain key', { data: [1, 2] }, 'data', '[1,2]'],
     ['number → JSON', { port: 10 }, 'port', '10'],
     ['float → JSON', { ratio: 0.25 }, 'ratio', '0.25'],
+    // Vault's -0 is a float64 -0 in the Go provider, which encoding/json writes as -0.
+    ['negative zero → -0, as Go writes it', { zero: -0 }, 'zero', '-0'],
     ['bool → JSON', { enabled: true }, 'enabled', 'true'],
     ['null → JSON null (key present)', { nothing: null }, 'nothing', 'null'],
     [

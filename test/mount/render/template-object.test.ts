@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { InvalidParameterError } from '../../../src/errors.js';
+import { InvalidParameterError, ResourceLimitError } from '../../../src/errors.js';
 import { parseObjects } from '../../../src/mount/parse/objects.js';
 import { planRequests } from '../../../src/mount/plan.js';
 import { renderPlanned } from '../../../src/mount/render/render-planned.js';
@@ -123,8 +123,17 @@ describe('template objects', () => {
     ['{{ call .Data }}', /"call" is not supported/],
     ['{{ secret (printf "sys/%s" "raw") }}', /secret arguments must be string constants/],
     ['{{ $p := "secret/data/x" }}{{ secret $p }}', /secret arguments must be string constants/],
-    ['{{ range $i := 100000000 }}x{{ end }}', /./],
   ];
+  test('a spent budget (steps) is ResourceExhausted, with its position', () => {
+    const { render } = answers(`- objectName: f\n  template: "{{ range $i := 100000000 }}x{{ end }}"`, {});
+    assert.throws(
+      () => render(0),
+      (error: Error) =>
+        error instanceof ResourceLimitError &&
+        /^object "f": template line 1, column \d+: template execution exceeded 100000 steps/.test(error.message),
+    );
+  });
+
   for (const [template, message] of escapes) {
     test(`sandbox refuses ${template}`, () => {
       const attempt = () => {

@@ -136,11 +136,12 @@ export class JwtAuthEngine implements Engine {
 
     const check = await verifyJwt(jwt, this.keys, request.core.now(), LEEWAY_SECONDS);
     if (!check.ok) {
+      // Texts as OpenBao 2.7.2 answers (test/real/contract).
       const reason = {
-        malformed: 'malformed JWT: compact JWS format must have three parts',
+        malformed: 'error verifying token signature: go-jose/go-jose: compact JWS format must have three parts',
         signature: 'error verifying token signature: no known key successfully validated the token signature',
-        expired: 'token is expired (exp)',
-        'not-yet-valid': 'token not valid yet (nbf)',
+        expired: 'invalid expiration time (exp) claim: token is expired',
+        'not-yet-valid': 'invalid not before (nbf) claim: token is not valid yet',
       }[check.reason];
       throw errorResponse(`error validating token: ${reason}`);
     }

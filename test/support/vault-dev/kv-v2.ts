@@ -113,6 +113,8 @@ export class KvV2Engine implements Engine {
       return invalidPath(request.operation);
     }
     if (key === '' && request.operation !== 'list') {
+      // `data/` (with the slash) reaches the handler with an empty key: a bare 404, no warning.
+      if (request.path.endsWith('/')) return empty();
       return logical({
         status: 404,
         data: null,
@@ -145,9 +147,10 @@ export class KvV2Engine implements Engine {
   private handleData(request: EngineRequest, key: string): HandlerResult {
     switch (request.operation) {
       case 'read': {
+        const requested = requestedVersion(request.data.version);
         const record = this.keys.get(key);
-        const requested = Number(request.data.version ?? 0) || 0;
-        const number = requested === 0 ? (record?.current ?? 0) : requested;
+        // 0 and negative versions mean the latest (OpenBao 2.7.2 answers ?version=-1 with it).
+        const number = requested <= 0 ? (record?.current ?? 0) : requested;
         const version = record?.versions.get(number);
         if (record === undefined || version === undefined) return empty();
         const metadata = this.versionMetadata(record, number, version);
@@ -288,6 +291,19 @@ export class KvV2Engine implements Engine {
     if (request.data.cas_required !== undefined) this.config.casRequired = request.data.cas_required === true;
     return empty();
   }
+}
+
+/**
+ * `version` as the framework's TypeInt field reads it: absent is 0, anything ParseInt refuses is
+ * a 400 before the handler runs (the text is OpenBao 2.7.2's, quoting '' whatever was sent).
+ */
+function requestedVersion(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^[+-]?\d+$/.test(value)) return Number(value);
+  throw errorResponse(
+    `Field validation failed: error converting input for field "version": '' cannot parse value as 'int': strconv.ParseInt: invalid syntax`,
+  );
 }
 
 function splitRoot(path: string): [string, string] {

@@ -111,6 +111,8 @@ export class LeaseTable {
       id: lease.id,
       issue_time: rfc3339Nano(lease.issueMs),
       last_renewal: lease.lastRenewalMs === null ? null : rfc3339Nano(lease.lastRenewalMs),
+      // The request path that created it: the id without its random last segment.
+      path: lease.id.replace(/\/[^/]*$/, ''),
       renewable: lease.renewable,
       ttl: Math.max(0, Math.floor((lease.expireMs - this.now()) / 1000)),
     };

@@ -2,9 +2,10 @@
  * Enterprise-style namespaces (vault-api.md §1.3). Each namespace has its own mounts, auth
  * methods and policies; a new one starts with a KV v2 `secret/` mount (like our root) and the
  * `default` policy. A request's namespace is found from `X-Vault-Namespace` + path: the longest
- * existing namespace prefix of `<header>/<path>` wins, so `ns1/` + `secret/x` ≡ `ns1/secret/x`,
- * and an unknown namespace falls back to its nearest existing ancestor with the rest left in the
- * path — where ACL (403) or routing (404 "no handler") rejects it, as in real Vault.
+ * existing namespace prefix of `<header>/<path>` wins, so `ns1/` + `secret/x` ≡ `ns1/secret/x`.
+ * A header naming a namespace that does not exist is 404 `namespace not found` before any token
+ * check (as OpenBao 2.7.2 answers, test/real/contract); an unknown namespace written in the path
+ * is left in the path, where ACL (403) or routing (404 "no handler") rejects it.
  */
 import { DEFAULT_POLICY_RULES, renderPolicyHcl } from './acl.js';
 import { errorResponse } from './errors.js';
@@ -112,6 +113,7 @@ export class NamespaceRegistry {
   /** Split header + path into (namespace, path inside it). */
   resolve(header: string | undefined, path: string): { namespace: NamespaceState; path: string } {
     const headerPath = normalizeNamespace(header ?? '');
+    if (headerPath !== '' && !this.namespaces.has(headerPath)) throw errorResponse('namespace not found', 404);
     const combined = headerPath === '' ? path : `${headerPath}/${path}`;
     let best = this.root;
     for (const [nsPath, state] of this.namespaces) {

@@ -16,6 +16,7 @@ import {
   noToken,
   permissionDenied,
   renderErrorMessages,
+  unsupportedOperation,
   unsupportedPath,
   VaultError,
 } from './errors.js';
@@ -63,6 +64,9 @@ function parseGoBool(value: string): boolean {
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
   throw emptyError(400);
 }
+
+const htmlEscape = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c] ?? c);
 
 function isCleanPath(pathname: string): boolean {
   return !/\/\/|\/\.\.?(\/|$)/.test(pathname);
@@ -117,10 +121,12 @@ export async function handleRequest(core: VaultCore, raw: RawRequest): Promise<R
   try {
     const url = new URL(raw.url, 'http://vault.invalid');
     if (!isCleanPath(url.pathname)) {
+      // Go's ServeMux: 307 to the cleaned path, with its small HTML body (not for HEAD).
+      const location = `${cleanPath(url.pathname)}${url.search}`;
       return {
-        status: 301,
-        headers: { ...headers, Location: `${cleanPath(url.pathname)}${url.search}` },
-        body: undefined,
+        status: 307,
+        headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8', Location: location },
+        body: raw.method === 'HEAD' ? undefined : `<a href="${htmlEscape(location)}">Temporary Redirect</a>.\n\n`,
       };
     }
     const result = await dispatch(core, raw, url, nsHeader, context);
@@ -165,16 +171,20 @@ async function dispatch(
     throw errorResponse('response wrapping (X-Vault-Wrap-TTL) is not supported by the dev Vault server');
   }
   const resolved = core.namespaces.resolve(nsHeader, path);
-  const namespace = resolved.namespace;
   path = resolved.path;
+  const namespace = SELF_TOKEN_PATH.test(path)
+    ? ownNamespace(core, raw.headers, resolved.namespace)
+    : resolved.namespace;
   context.operation = operation;
 
   // Unauthenticated endpoints.
   if (path === 'sys/health' || path === 'sys/seal-status') {
+    // Root-namespace only, sealed or not (OpenBao 2.7.2; vault-api.md §1.3): the circuit
+    // breaker's probe must go without the namespace header.
+    if (namespace.path !== '') throw errorResponse('operation unavailable in namespaces');
     if (operation !== 'read') throw emptyError(405);
     return path === 'sys/health' ? health(core, query, raw.method) : sealStatus(core);
   }
-  if (raw.method === 'HEAD') throw emptyError(405);
   const tokenValue = tokenFromHeaders(raw.headers);
   if (
     path === 'sys/internal/ui/mounts/' ||
@@ -204,6 +214,9 @@ async function dispatch(
   if (tokenValue === undefined) throw noToken();
   const token = core.tokenFor(tokenValue, namespace);
   if (token === undefined) throw invalidToken();
+  // HEAD is Vault's "header" operation: no policy capability grants it (403), and no backend
+  // the provider reads supports it (405 for root). No body goes out on HEAD either way.
+  if (raw.method === 'HEAD') throw core.isRoot(token) ? unsupportedOperation() : permissionDenied();
 
   const existence = operation === 'update' ? target.mount?.engine.existence?.(target.rest) : undefined;
   if (!core.isRoot(token)) {
@@ -233,6 +246,22 @@ async function dispatch(
       throw errorResponse(`no handler for route ${JSON.stringify(shown)}. route entry not found.`, 404);
     }
   }
+}
+
+/** The token store's endpoints about the caller's own token. */
+const SELF_TOKEN_PATH = /^auth\/token\/(lookup|renew|revoke)-self$/;
+
+/**
+ * A token acts on itself in its own namespace: a namespaced token renews itself without the
+ * namespace header (OpenBao 2.7.2, test/real/contract), as long as it lives at or below the
+ * namespace the request names.
+ */
+function ownNamespace(core: VaultCore, headers: IncomingHttpHeaders, requested: NamespaceState): NamespaceState {
+  const value = tokenFromHeaders(headers);
+  const token = value === undefined ? undefined : core.tokens.lookup(value);
+  if (token === undefined || token.namespace === requested.path) return requested;
+  const inside = requested.path === '' || token.namespace.startsWith(`${requested.path}/`);
+  return (inside ? core.namespaces.get(token.namespace) : undefined) ?? requested;
 }
 
 function tokenFromHeaders(headers: IncomingHttpHeaders): string | undefined {

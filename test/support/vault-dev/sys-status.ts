@@ -73,6 +73,8 @@ export function mountInfo(mount: MountEntry, relativePath: string): Record<strin
   return {
     accessor: mount.accessor,
     config: { default_lease_ttl: 0, force_no_cache: false, max_lease_ttl: 0 },
+    // Built-in plugins report "supported" (HashiCorp Vault 1.12+, OpenBao 2.7.2).
+    deprecation_status: 'supported',
     description: mount.description,
     external_entropy_access: false,
     local: false,

@@ -64,11 +64,14 @@ export function calculateRenewal(
   let ttlMs = (incrementSeconds !== undefined && incrementSeconds > 0 ? incrementSeconds : defaultSeconds) * 1000;
   const warnings: string[] = [];
   if (maxExpireMs !== null) {
-    const maxValidMs = maxExpireMs - nowMs;
+    // Whole seconds, as Vault's lease times are: a renewal right after issue is capped at
+    // exactly the max TTL ("10m"), not 9m59.995s (OpenBao 2.7.2, test/real/contract).
+    const maxValidMs = Math.round((maxExpireMs - nowMs) / 1000) * 1000;
     if (maxValidMs <= 0) throw errorResponse('past the max TTL, cannot renew');
     if (maxValidMs < ttlMs) {
       warnings.push(
-        `TTL of ${JSON.stringify(formatGoDuration(ttlMs))} exceeded the effective max_ttl of ${JSON.stringify(formatGoDuration(maxValidMs))}; TTL value is capped accordingly`,
+        // The effective max is printed without zero trailing units ("10m", not "10m0s"), as OpenBao 2.7.2 does.
+        `TTL of ${JSON.stringify(formatGoDuration(ttlMs))} exceeded the effective max_ttl of ${JSON.stringify(formatGoDuration(maxValidMs).replace(/(\D)(0s|0m0s)$/, '$1'))}; TTL value is capped accordingly`,
       );
       ttlMs = maxValidMs;
     }
