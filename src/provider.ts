@@ -162,7 +162,9 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
     mountTimeoutMs: config.mountTimeoutMs,
     deadlineMarginMs: config.deadlineMarginMs,
     hmacKey,
-    ...(config.tokenRequestFallback ? { tokenMinter: tokenRequestFallback(kube) } : {}),
+    ...(config.tokenRequestFallback
+      ? { tokenMinter: tokenRequestFallback(kube, { audiences: config.tokenRequestAudiences }) }
+      : {}),
     security: config.security,
     secrets: leases.cache,
     renderer: new ObjectRenderer({

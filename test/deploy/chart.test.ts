@@ -339,6 +339,7 @@ describe('full values (ci/full-values.yaml)', () => {
       '--hmac-key-source=kubernetes-secret',
       '--hmac-secret-name=my-hmac-key',
       '--token-request-fallback=true',
+      '--token-request-audiences=vault,https://vault.example.com',
       '--max-response-bytes=2097152',
       '--cache-size=500',
       '--revoke-leases-of-deleted-pods=true',
@@ -488,6 +489,7 @@ describe('features switch their own permissions', () => {
     assert.equal(provider.env, undefined);
     assert.ok(!provider.args.includes('--revoke-leases-of-deleted-pods=true'));
     assert.ok(provider.args.includes('--token-request-fallback=true'));
+    assert.ok(provider.args.includes('--token-request-audiences=vault'), 'only the default audience');
     assert.ok(!provider.args.includes('--hmac-key-source=random'), 'the HMAC key still comes from the Secret');
   });
 
@@ -595,6 +597,7 @@ describe('values.schema.json', () => {
     ['logLevel=verbose', /logLevel/],
     ['healthAddr=8080', /healthAddr/],
     ['cacheSize=-1', /cacheSize/],
+    ['tokenRequestFallback.audiences={a\\,b}', /audiences/],
   ];
   for (const [expression, message] of rejected) {
     test(`helm template --set ${expression} fails`, async () => {

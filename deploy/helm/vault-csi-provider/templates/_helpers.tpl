@@ -144,6 +144,7 @@ extraArgs they would switch a feature on without its RBAC (403 at run time), so 
 {{- end }}
 {{- if .Values.tokenRequestFallback.enabled }}
 - "--token-request-fallback=true"
+- {{ printf "--token-request-audiences=%v" (join "," .Values.tokenRequestFallback.audiences) | quote }}
 {{- end }}
 - {{ printf "--max-response-bytes=%v" (int64 .Values.maxResponseBytes) | quote }}
 - {{ printf "--cache-size=%v" (int64 .Values.cacheSize) | quote }}
