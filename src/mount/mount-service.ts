@@ -12,11 +12,16 @@ import { fetchSecrets, type Fetched } from './fetch/fetch-secrets.js';
 import type { SecretSource } from './fetch/secret-source.js';
 import type { FirstMountTracker } from './first-mount-tracker.js';
 import { checkResponseSize, mountedFiles, type MountedFile, type ObjectVersionEntry } from './output/mounted-files.js';
-import { parseMountRequest } from './parse/attributes.js';
+import { parseAttributes, parseMountRequest, unknownParameters } from './parse/attributes.js';
 import type { ObjectRenderer } from './render/object-renderer.js';
 import type { ServiceAccountTokenMinter } from './parse/service-account-token.js';
 import { planRequests, type RequestPlan } from './plan.js';
-import { DEFAULT_SECURITY_POLICY, guardFiles, type MountSecurityPolicy } from './policy/security-policy.js';
+import {
+  checkRawRequest,
+  DEFAULT_SECURITY_POLICY,
+  guardFiles,
+  type MountSecurityPolicy,
+} from './policy/security-policy.js';
 import type { ConnectionDefaults, MountSpec } from './spec/mount-spec.js';
 
 export interface MountInput {
@@ -84,6 +89,22 @@ export class MountService {
       );
     }
     return spec;
+  }
+
+  /**
+   * Top-level keys that look like misspelt parameters (`vaultAdress (did you mean
+   * vaultAddress?)`), for the audit line: their values are silently not used. Looked for only in
+   * attributes within -max-attributes-bytes, since the suggester's work grows with what the pod sent.
+   */
+  misspeltParameters(attributes: string): string[] {
+    try {
+      checkRawRequest(attributes, '', this.options.security ?? DEFAULT_SECURITY_POLICY);
+      return unknownParameters(parseAttributes(attributes)).flatMap(({ key, suggestion }) =>
+        suggestion === undefined ? [] : [`${key} (did you mean ${suggestion}?)`],
+      );
+    } catch {
+      return [];
+    }
   }
 
   /** The stages of one Mount, in order; each is a function of its own folder. */
