@@ -4,6 +4,8 @@
  * ProviderError; never a partial set, because the driver deletes files missing from a response.
  * One instance per process; all per-mount state lives in the call.
  */
+import { deadlineSignal } from '../async/deadline-signal.js';
+import { DeadlineExceededError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import { ResponseByteBudget, runWithRequestContext } from '../vault/request-context.js';
@@ -118,8 +120,8 @@ export class MountService {
     // Wall clock, as the caller's deadline is; every stage of this Mount ends by it.
     const deadlineMs = this.now() + budgetMs;
     const plan = planRequests(spec.objects);
-    const identity = await this.identity(spec, budgetMs, input.cancelled);
-    const fetched = await this.fetch(input, spec, plan, identity, { budgetMs, marginMs, deadlineMs });
+    const identity = await this.identity(spec, { budgetMs, marginMs, deadlineMs }, input.cancelled);
+    const fetched = await this.fetch(input, spec, plan, identity, { marginMs, deadlineMs });
     const rendered = await this.options.renderer.render(spec.objects, plan, fetched.secrets, {
       tenant: spec.pod.uid,
       deadlineMs,
@@ -138,13 +140,35 @@ export class MountService {
     return connection === parsed.connection ? parsed : { ...parsed, connection };
   }
 
-  /** Who the Vault requests are made as: the pod, with its own token (minted if the driver sent none). */
-  private async identity(spec: MountSpec, budgetMs: number, cancelled: AbortSignal): Promise<VaultIdentity> {
+  /**
+   * Who the Vault requests are made as: the pod, with its own token (minted if the driver sent
+   * none). The TokenRequest ends by the Mount's budget like every other stage, with the same
+   * DeadlineExceeded error, whatever the Kubernetes client makes of the abort.
+   */
+  private async identity(
+    spec: MountSpec,
+    { budgetMs, marginMs, deadlineMs }: { budgetMs: number; marginMs: number; deadlineMs: number },
+    cancelled: AbortSignal,
+  ): Promise<VaultIdentity> {
     const minter = this.options.tokenMinter;
     let jwt = spec.serviceAccountToken;
     if (jwt === '' && minter !== undefined) {
-      const signal = AbortSignal.any([cancelled, AbortSignal.timeout(Math.max(budgetMs, 1))]);
-      jwt = await minter.mint(spec.pod, spec.auth.audience, signal);
+      const pending = `TokenRequest for service account "${spec.pod.namespace}/${spec.pod.serviceAccountName}"`;
+      const deadline = deadlineSignal(deadlineMs - this.now(), cancelled, {
+        expired: () =>
+          new DeadlineExceededError(
+            `${pending}: the Kubernetes API did not answer within this Mount's budget of ${seconds(budgetMs)} (the caller's deadline less a ${seconds(marginMs)} margin); check the API server's latency`,
+          ),
+        cancelled: () => new DeadlineExceededError(`${pending}: the driver cancelled the Mount`),
+      });
+      try {
+        jwt = await minter.mint(spec.pod, spec.auth.audience, deadline.signal);
+      } catch (error) {
+        if (deadline.signal.aborted) throw deadline.signal.reason as Error;
+        throw error;
+      } finally {
+        deadline.dispose();
+      }
     }
     this.options.onPodSeen?.(spec.pod.uid);
     return { pod: spec.pod, connection: spec.connection, auth: spec.auth, jwt };
@@ -156,12 +180,13 @@ export class MountService {
     spec: MountSpec,
     plan: RequestPlan,
     identity: VaultIdentity,
-    { budgetMs, marginMs, deadlineMs }: { budgetMs: number; marginMs: number; deadlineMs: number },
+    { marginMs, deadlineMs }: { marginMs: number; deadlineMs: number },
   ): Promise<Fetched> {
     const priority = this.options.firstMounts?.classify(spec.pod.uid, input.targetPath) ?? 'republish';
     const options = {
       concurrency: this.options.mountConcurrency,
-      budgetMs,
+      // What the stages before (a TokenRequest) left of the budget.
+      budgetMs: deadlineMs - this.now(),
       deadlineMarginMs: marginMs,
       cancelled: input.cancelled,
     };
@@ -204,4 +229,8 @@ export function mountBudget(
 ): { budgetMs: number; marginMs: number } {
   const marginMs = Math.max(0, Math.min(marginFlagMs, remainingMs / 10));
   return { budgetMs: Math.min(mountTimeoutMs, remainingMs - marginMs), marginMs };
+}
+
+function seconds(ms: number): string {
+  return `${(Math.max(ms, 0) / 1000).toFixed(1)}s`;
 }
