@@ -11,7 +11,7 @@ import type { ProviderMetrics } from '../observability/metrics.js';
 import { ResponseByteBudget, runWithRequestContext } from '../vault/request-context.js';
 import type { VaultIdentity } from '../vault/vault-identity.js';
 import { fetchSecrets, type Fetched } from './fetch/fetch-secrets.js';
-import type { SecretSource } from './fetch/secret-source.js';
+import type { SecretSource, StagedSecret } from './fetch/secret-source.js';
 import type { FirstMountTracker } from './first-mount-tracker.js';
 import { checkResponseSize, mountedFiles, type MountedFile, type ObjectVersionEntry } from './output/mounted-files.js';
 import { parseAttributes, parseMountRequest, unknownParameters } from './parse/attributes.js';
@@ -121,16 +121,23 @@ export class MountService {
     const deadlineMs = this.now() + budgetMs;
     const plan = planRequests(spec.objects);
     const identity = await this.identity(spec, { budgetMs, marginMs, deadlineMs }, input.cancelled);
-    const fetched = await this.fetch(input, spec, plan, identity, { marginMs, deadlineMs });
-    const rendered = await this.options.renderer.render(spec.objects, plan, fetched.secrets, {
-      tenant: spec.pod.uid,
-      deadlineMs,
-      cancelled: input.cancelled,
-    });
-    const output = mountedFiles(spec, rendered, this.options.hmacKey);
-    checkResponseSize(output, this.options.maxResponseBytes);
-    const sources = this.countSources(spec, plan, fetched);
-    return { ...output, spec, sources };
+    // Credentials issued for this Mount are kept only if it succeeds (docs/leases.md).
+    const staged: StagedSecret[] = [];
+    try {
+      const fetched = await this.fetch(input, spec, plan, identity, { marginMs, deadlineMs, staged });
+      const rendered = await this.options.renderer.render(spec.objects, plan, fetched.secrets, {
+        tenant: spec.pod.uid,
+        deadlineMs,
+        cancelled: input.cancelled,
+      });
+      const output = mountedFiles(spec, rendered, this.options.hmacKey);
+      checkResponseSize(output, this.options.maxResponseBytes);
+      for (const credential of staged) credential.commit();
+      return { ...output, spec, sources: this.countSources(spec, plan, fetched) };
+    } catch (error) {
+      for (const credential of staged) credential.release();
+      throw error;
+    }
   }
 
   /** TLS file paths from the mount are confined before any file is read (-allowed-tls-file-dirs). */
@@ -180,15 +187,17 @@ export class MountService {
     spec: MountSpec,
     plan: RequestPlan,
     identity: VaultIdentity,
-    { marginMs, deadlineMs }: { marginMs: number; deadlineMs: number },
+    budget: { marginMs: number; deadlineMs: number; staged: StagedSecret[] },
   ): Promise<Fetched> {
     const priority = this.options.firstMounts?.classify(spec.pod.uid, input.targetPath) ?? 'republish';
+    const { marginMs, deadlineMs, staged } = budget;
     const options = {
       concurrency: this.options.mountConcurrency,
       // What the stages before (a TokenRequest) left of the budget.
       budgetMs: deadlineMs - this.now(),
       deadlineMarginMs: marginMs,
       cancelled: input.cancelled,
+      staged,
     };
     try {
       // Answers may be a third larger than the files they become (JSON escaping, base64 values

@@ -10,7 +10,7 @@ import type { VaultIdentity } from '../../vault/vault-identity.js';
 import type { VaultSecret } from '../../vault/vault-request.js';
 import type { RequestPlan } from '../plan.js';
 import type { MountSpec } from '../spec/mount-spec.js';
-import type { SecretSource } from './secret-source.js';
+import type { SecretSource, StagedSecret } from './secret-source.js';
 
 export interface FetchOptions {
   readonly concurrency: number;
@@ -20,6 +20,8 @@ export interface FetchOptions {
   readonly deadlineMarginMs: number;
   /** Aborted when the driver cancels the call. */
   readonly cancelled: AbortSignal;
+  /** Collects the credentials issued for this Mount, also when it fails half-way. */
+  readonly staged: StagedSecret[];
 }
 
 export interface Fetched {
@@ -64,6 +66,7 @@ export async function fetchSecrets(
     await runBounded(plan.requests, options.concurrency, deadline, async (request) => {
       const subject = subjects.get(request.key) ?? 'object';
       const read = await source.read(identity, request, subject, deadline.signal, shares.get(request.key));
+      if (read.staged !== undefined) options.staged.push(read.staged);
       if (read.source === 'cache') fromCache.add(request.key);
       secrets.set(request.key, read.secret);
       pending.delete(request.key);
