@@ -57,7 +57,7 @@ export const LAYERS = {
     'go-compat',
     'errors',
   ],
-  'mount/fetch': ['mount/plan', 'mount/spec', 'vault', 'errors'],
+  'mount/fetch': ['mount/plan', 'mount/spec', 'vault', 'async', 'errors'],
   'mount/plan': ['mount/parse', 'mount/spec', 'vault', 'go-compat'],
   'mount/parse': ['mount/policy', 'mount/spec', 'vault', 'template', 'go-compat', 'errors'],
   'mount/policy': ['mount/spec', 'vault', 'errors'],

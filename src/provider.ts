@@ -88,6 +88,13 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true });
   metrics.buildInfo.set({ version: RUNTIME_VERSION, node_version: process.version }, 1);
   const now = options.now ?? Date.now;
+  if (config.security.allowedVaultAddresses === undefined) {
+    // Once per process: off by default only for compatibility with the Go provider (docs/security.md, T1).
+    logger.warn(
+      { flag: '-allowed-vault-addresses' },
+      "no Vault address allowlist: a SecretProviderClass or a pod's volumeAttributes may name any vaultAddress, and the provider sends that pod's service-account token there; set -allowed-vault-addresses (Helm: vault.address or security.allowedVaultAddresses)",
+    );
+  }
 
   const kube = new KubeClientHolder(options.kubeClient);
   closers.push('the Kubernetes client', () => kube.close());
@@ -162,7 +169,9 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
     mountTimeoutMs: config.mountTimeoutMs,
     deadlineMarginMs: config.deadlineMarginMs,
     hmacKey,
-    ...(config.tokenRequestFallback ? { tokenMinter: tokenRequestFallback(kube) } : {}),
+    ...(config.tokenRequestFallback
+      ? { tokenMinter: tokenRequestFallback(kube, { audiences: config.tokenRequestAudiences }) }
+      : {}),
     security: config.security,
     secrets: leases.cache,
     renderer: new ObjectRenderer({

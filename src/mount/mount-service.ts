@@ -4,6 +4,8 @@
  * ProviderError; never a partial set, because the driver deletes files missing from a response.
  * One instance per process; all per-mount state lives in the call.
  */
+import { deadlineSignal } from '../async/deadline-signal.js';
+import { DeadlineExceededError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import { ResponseByteBudget, runWithRequestContext } from '../vault/request-context.js';
@@ -12,11 +14,16 @@ import { fetchSecrets, type Fetched } from './fetch/fetch-secrets.js';
 import type { SecretSource, StagedSecret } from './fetch/secret-source.js';
 import type { FirstMountTracker } from './first-mount-tracker.js';
 import { checkResponseSize, mountedFiles, type MountedFile, type ObjectVersionEntry } from './output/mounted-files.js';
-import { parseMountRequest } from './parse/attributes.js';
+import { parseAttributes, parseMountRequest, unknownParameters } from './parse/attributes.js';
 import type { ObjectRenderer } from './render/object-renderer.js';
 import type { ServiceAccountTokenMinter } from './parse/service-account-token.js';
 import { planRequests, type RequestPlan } from './plan.js';
-import { DEFAULT_SECURITY_POLICY, guardFiles, type MountSecurityPolicy } from './policy/security-policy.js';
+import {
+  checkRawRequest,
+  DEFAULT_SECURITY_POLICY,
+  guardFiles,
+  type MountSecurityPolicy,
+} from './policy/security-policy.js';
 import type { ConnectionDefaults, MountSpec } from './spec/mount-spec.js';
 
 export interface MountInput {
@@ -86,6 +93,22 @@ export class MountService {
     return spec;
   }
 
+  /**
+   * Top-level keys that look like misspelt parameters (`vaultAdress (did you mean
+   * vaultAddress?)`), for the audit line: their values are silently not used. Looked for only in
+   * attributes within -max-attributes-bytes, since the suggester's work grows with what the pod sent.
+   */
+  misspeltParameters(attributes: string): string[] {
+    try {
+      checkRawRequest(attributes, '', this.options.security ?? DEFAULT_SECURITY_POLICY);
+      return unknownParameters(parseAttributes(attributes)).flatMap(({ key, suggestion }) =>
+        suggestion === undefined ? [] : [`${key} (did you mean ${suggestion}?)`],
+      );
+    } catch {
+      return [];
+    }
+  }
+
   /** The stages of one Mount, in order; each is a function of its own folder. */
   async mount(input: MountInput, parsed: MountSpec = this.parse(input)): Promise<MountOutput> {
     const spec = await this.confineTlsFiles(parsed);
@@ -97,11 +120,11 @@ export class MountService {
     // Wall clock, as the caller's deadline is; every stage of this Mount ends by it.
     const deadlineMs = this.now() + budgetMs;
     const plan = planRequests(spec.objects);
-    const identity = await this.identity(spec, budgetMs, input.cancelled);
+    const identity = await this.identity(spec, { budgetMs, marginMs, deadlineMs }, input.cancelled);
     // Credentials issued for this Mount are kept only if it succeeds (docs/leases.md).
     const staged: StagedSecret[] = [];
     try {
-      const fetched = await this.fetch(input, spec, plan, identity, { budgetMs, marginMs, deadlineMs, staged });
+      const fetched = await this.fetch(input, spec, plan, identity, { marginMs, deadlineMs, staged });
       const rendered = await this.options.renderer.render(spec.objects, plan, fetched.secrets, {
         tenant: spec.pod.uid,
         deadlineMs,
@@ -124,13 +147,35 @@ export class MountService {
     return connection === parsed.connection ? parsed : { ...parsed, connection };
   }
 
-  /** Who the Vault requests are made as: the pod, with its own token (minted if the driver sent none). */
-  private async identity(spec: MountSpec, budgetMs: number, cancelled: AbortSignal): Promise<VaultIdentity> {
+  /**
+   * Who the Vault requests are made as: the pod, with its own token (minted if the driver sent
+   * none). The TokenRequest ends by the Mount's budget like every other stage, with the same
+   * DeadlineExceeded error, whatever the Kubernetes client makes of the abort.
+   */
+  private async identity(
+    spec: MountSpec,
+    { budgetMs, marginMs, deadlineMs }: { budgetMs: number; marginMs: number; deadlineMs: number },
+    cancelled: AbortSignal,
+  ): Promise<VaultIdentity> {
     const minter = this.options.tokenMinter;
     let jwt = spec.serviceAccountToken;
     if (jwt === '' && minter !== undefined) {
-      const signal = AbortSignal.any([cancelled, AbortSignal.timeout(Math.max(budgetMs, 1))]);
-      jwt = await minter.mint(spec.pod, spec.auth.audience, signal);
+      const pending = `TokenRequest for service account "${spec.pod.namespace}/${spec.pod.serviceAccountName}"`;
+      const deadline = deadlineSignal(deadlineMs - this.now(), cancelled, {
+        expired: () =>
+          new DeadlineExceededError(
+            `${pending}: the Kubernetes API did not answer within this Mount's budget of ${seconds(budgetMs)} (the caller's deadline less a ${seconds(marginMs)} margin); check the API server's latency`,
+          ),
+        cancelled: () => new DeadlineExceededError(`${pending}: the driver cancelled the Mount`),
+      });
+      try {
+        jwt = await minter.mint(spec.pod, spec.auth.audience, deadline.signal);
+      } catch (error) {
+        if (deadline.signal.aborted) throw deadline.signal.reason as Error;
+        throw error;
+      } finally {
+        deadline.dispose();
+      }
     }
     this.options.onPodSeen?.(spec.pod.uid);
     return { pod: spec.pod, connection: spec.connection, auth: spec.auth, jwt };
@@ -142,13 +187,14 @@ export class MountService {
     spec: MountSpec,
     plan: RequestPlan,
     identity: VaultIdentity,
-    budget: { budgetMs: number; marginMs: number; deadlineMs: number; staged: StagedSecret[] },
+    budget: { marginMs: number; deadlineMs: number; staged: StagedSecret[] },
   ): Promise<Fetched> {
     const priority = this.options.firstMounts?.classify(spec.pod.uid, input.targetPath) ?? 'republish';
-    const { budgetMs, marginMs, deadlineMs, staged } = budget;
+    const { marginMs, deadlineMs, staged } = budget;
     const options = {
       concurrency: this.options.mountConcurrency,
-      budgetMs,
+      // What the stages before (a TokenRequest) left of the budget.
+      budgetMs: deadlineMs - this.now(),
       deadlineMarginMs: marginMs,
       cancelled: input.cancelled,
       staged,
@@ -192,4 +238,8 @@ export function mountBudget(
 ): { budgetMs: number; marginMs: number } {
   const marginMs = Math.max(0, Math.min(marginFlagMs, remainingMs / 10));
   return { budgetMs: Math.min(mountTimeoutMs, remainingMs - marginMs), marginMs };
+}
+
+function seconds(ms: number): string {
+  return `${(Math.max(ms, 0) / 1000).toFixed(1)}s`;
 }

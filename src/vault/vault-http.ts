@@ -15,6 +15,7 @@ import { systemClock, type Clock } from '../async/clock.js';
 import { isServerFailure, type CircuitBreaker } from './circuit-breaker.js';
 import { currentRequestContext, type ResponseByteBudget } from './request-context.js';
 import type { RequestScheduler } from './request-scheduler.js';
+import { vaultRequestUrl } from './request-url.js';
 import { isRetryable, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 import {
   abortedError,
@@ -159,8 +160,7 @@ export class VaultHttp {
   /** One HTTP exchange, no retries. */
   private async exchange(connection: VaultConnection, req: VaultHttpRequest): Promise<VaultHttpResponse> {
     const endpoint = await this.transport.endpointFor(connection);
-    const url = new URL(req.path, endpoint.origin);
-    for (const [name, value] of Object.entries(req.query ?? {})) url.searchParams.set(name, value);
+    const url = vaultRequestUrl(endpoint.base, req.path, req.query, req.subject);
     const headers: Record<string, string> = { 'x-vault-request': 'true', accept: 'application/json' };
     if (req.token !== undefined) headers['x-vault-token'] = req.token;
     if (connection.namespace !== undefined) headers['x-vault-namespace'] = connection.namespace;
@@ -285,12 +285,12 @@ function tlsHint(code: unknown): string {
   return '';
 }
 
-/** The address without userinfo or query, safe for messages. */
+/** The address without userinfo or query (its path kept: it says which Vault), safe for messages. */
 export function describeAddress(address: string): string {
   if (address.startsWith('unix://')) return address;
   try {
     const url = new URL(address);
-    return url.origin;
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
   } catch {
     return '(invalid address)';
   }

@@ -18,6 +18,7 @@ import {
   type OutputFormat,
   type PkiPart,
 } from '../spec/mount-spec.js';
+import { shownText } from './shown-text.js';
 import { didYouMean } from './suggest.js';
 import { checkTemplate } from './template-source.js';
 
@@ -61,7 +62,7 @@ function pick<T extends string>(
   const found = allowed.find((candidate) => candidate === written.toLowerCase());
   if (found !== undefined) return found;
   throw new InvalidParameterError(
-    `${label}: field "${field}" ${JSON.stringify(written)} is not supported${didYouMean(written, allowed)}; ` +
+    `${label}: field "${field}" ${shownText(written)} is not supported${didYouMean(written, allowed)}; ` +
       `use one of ${allowed.join(', ')} (${doc})`,
   );
 }

@@ -32,6 +32,7 @@ import { FEATURE_FIELDS, parseObjectFeatures } from './object-features.js';
 import { normaliseSecretPath } from './secret-path.js';
 import { goArgumentValue, GoTimestamp } from './go-yaml-scalars.js';
 import { parseObjectsYaml, scalarSource } from './objects-yaml.js';
+import { shownText } from './shown-text.js';
 import { didYouMean } from './suggest.js';
 
 export const OBJECT_FIELDS = [
@@ -134,8 +135,7 @@ function hasNonFiniteNumber(value: unknown): boolean {
 
 function labelFor(index: number, name: string): string {
   if (name === '') return `objects[${index}]`;
-  const shown = name.length > 100 ? `${name.slice(0, 100)}…` : name;
-  return `object ${JSON.stringify(shown)} (objects[${index}])`;
+  return `object ${shownText(name)} (objects[${index}])`;
 }
 
 function parseFilePermission(value: unknown, source: string | undefined, label: string): number {
@@ -150,7 +150,7 @@ function parseFilePermission(value: unknown, source: string | undefined, label: 
   if (mode !== undefined && isFileMode(mode)) return mode;
   const octalHint = /^0[0-9]*[89]/.test(written) ? ' (8 and 9 are not octal digits)' : '';
   throw new InvalidParameterError(
-    `${label}: field "filePermission" ${JSON.stringify(written)} is not a file mode${octalHint}; write an octal ` +
+    `${label}: field "filePermission" ${shownText(written)} is not a file mode${octalHint}; write an octal ` +
       `mode from 0000 to ${formatMode(0o777)}, e.g. 0600 or 0o644 (a leading 0 means octal, as in the Go provider)`,
   );
 }
@@ -177,7 +177,7 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
   for (const field of Object.keys(entry)) {
     if (!known.includes(field)) {
       throw new InvalidParameterError(
-        `${label}: unknown field ${JSON.stringify(field)}${didYouMean(field, OBJECT_FIELDS)} ` +
+        `${label}: unknown field ${shownText(field)}${didYouMean(field, OBJECT_FIELDS)} ` +
           `(known fields: ${OBJECT_FIELDS.join(', ')})`,
       );
     }
@@ -210,12 +210,12 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
   const unmountable = UNMOUNTABLE_METHODS[method];
   if (unmountable !== undefined) {
     throw new InvalidParameterError(
-      `${label}: field "method" ${JSON.stringify(rawMethod)} cannot be used: ${unmountable}; use GET to read, PUT or POST for endpoints that issue (pki/issue/<role>), LIST to list`,
+      `${label}: field "method" ${shownText(rawMethod)} cannot be used: ${unmountable}; use GET to read, PUT or POST for endpoints that issue (pki/issue/<role>), LIST to list`,
     );
   }
   if (!(HTTP_METHODS as readonly string[]).includes(method)) {
     throw new InvalidParameterError(
-      `${label}: field "method" ${JSON.stringify(rawMethod)} is not supported; use one of ${HTTP_METHODS.join(', ')}`,
+      `${label}: field "method" ${shownText(rawMethod)} is not supported; use one of ${HTTP_METHODS.join(', ')}`,
     );
   }
 
@@ -225,7 +225,7 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
   );
   if (encoding === undefined) {
     throw new InvalidParameterError(
-      `${label}: field "encoding" ${JSON.stringify(rawEncoding)} is not supported${didYouMean(rawEncoding, ENCODINGS)}; ` +
+      `${label}: field "encoding" ${shownText(rawEncoding)} is not supported${didYouMean(rawEncoding, ENCODINGS)}; ` +
         `use utf-8, base64 or hex (the encoding the value is stored in)`,
     );
   }
@@ -273,9 +273,10 @@ function parseEntry(doc: Document, index: number, entry: unknown): SecretObjectS
 
 /**
  * Parses and validates the `objects` parameter (undefined when the parameter is absent).
+ * `checkCount` (the `-max-objects` limit) sees the number of entries before any is parsed.
  * Throws InvalidParameterError naming the object (`object "db" (objects[1]): ...`) and the fix.
  */
-export function parseObjects(text: string | undefined): ParsedObjects {
+export function parseObjects(text: string | undefined, checkCount?: (count: number) => void): ParsedObjects {
   if (text === undefined || text.trim() === '') throw new InvalidParameterError(NO_SECRETS);
   const { doc, value } = parseObjectsYaml(text);
   if (value === null || value === undefined) throw new InvalidParameterError(NO_SECRETS);
@@ -291,6 +292,7 @@ export function parseObjects(text: string | undefined): ParsedObjects {
     );
   }
   if (value.length === 0) throw new InvalidParameterError(NO_SECRETS);
+  checkCount?.(value.length);
   const objects = value.map((entry: unknown, index) => parseEntry(doc, index, entry));
   assertDistinctObjectPaths(objects.map((object) => object.objectName));
   return { objects };

@@ -1,7 +1,14 @@
 /**
  * "Did you mean …?" for misspelt field names (`secretkey` → `secretKey`). Pure; used when an
  * `objects` entry has an unknown field and when listing unknown top-level parameters.
+ *
+ * The input is a key a pod chose, and edit distance costs its length times the known name's:
+ * inputs longer than any plausible misspelling get no suggestion at all, so a megabyte key
+ * costs nothing here (callers also check the request's size limits first).
  */
+
+/** Longer than any known name plus a typo's worth; a longer input is not a misspelling. */
+export const MAX_SUGGESTED_INPUT_LENGTH = 64;
 
 /** Edit distance (insert, delete, substitute; each costs 1). Inputs are short field names. */
 export function levenshtein(a: string, b: string): number {
@@ -24,6 +31,7 @@ export function levenshtein(a: string, b: string): number {
  * for long names). Undefined when nothing is close: a wild guess helps nobody.
  */
 export function suggest(input: string, known: readonly string[]): string | undefined {
+  if (input.length > MAX_SUGGESTED_INPUT_LENGTH) return undefined;
   const lower = input.toLowerCase();
   const exact = known.find((name) => name.toLowerCase() === lower);
   if (exact !== undefined) return exact;
