@@ -108,6 +108,24 @@ describe('threat: one pod takes the shared provider from the others', () => {
     assert.equal(withTemplate.files[0]?.contents.toString(), 'hello app-user');
   });
 
+  test('statuses a pod chooses (sys/health codes, a failing path) do not open the circuit for the others', async () => {
+    node.vault.setFault({ kind: 'status', status: 500, pathPrefix: '/v1/secret/data/app/boom' });
+    try {
+      const chosen = [
+        `- {objectName: a, secretPath: "sys/health?activecode=503"}`,
+        `- {objectName: b, secretPath: "sys/health?activecode=502"}`,
+        `- {objectName: c, secretPath: "secret/data/app/boom"}`,
+      ].join('\n');
+      const attacker = node.pod();
+      for (let round = 0; round < 4; round += 1) await failure(node.mount(attacker, chosen));
+      // A fresh pod must log in and read: the breaker asked sys/health itself, which said healthy.
+      const served = await node.mount(node.pod(), BYSTANDER_OBJECTS);
+      assert.equal(served.files[0]?.contents.toString(), 'app-user');
+    } finally {
+      node.vault.setFault(null);
+    }
+  });
+
   test('the process stayed alive and within the chart’s memory limit throughout', async () => {
     assert.ok(node.provider.alive());
     const { peakRssBytes } = await node.provider.memory();
