@@ -27,6 +27,8 @@ export interface ProviderProcess {
   alive(): boolean;
   /** GET a path of the health listener; resolves with the status. */
   get(path: string): Promise<number>;
+  /** Samples of the provider's event-loop delay histogram: in all, and those above `seconds`. */
+  eventLoopDelays(seconds: number): Promise<{ total: number; above: number }>;
   stop(): Promise<void>;
 }
 
@@ -75,6 +77,18 @@ export async function startProviderProcess(options: {
       const response = await request(`${healthUrl}${path}`);
       await response.body.dump();
       return response.statusCode;
+    },
+    async eventLoopDelays(seconds) {
+      const response = await request(`${healthUrl}/metrics`);
+      const text = await response.body.text();
+      const bucket = (le: string) =>
+        Number(
+          new RegExp(`^vault_csi_provider_event_loop_delay_seconds_bucket\\{le="${le}"\\} (\\d+)`, 'm').exec(
+            text,
+          )?.[1] ?? NaN,
+        );
+      const total = bucket('\\+Inf');
+      return { total, above: total - bucket(String(seconds)) };
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -17,9 +17,10 @@ import {
   type KeyFormat,
   type OutputFormat,
   type PkiPart,
+  type TemplateRead,
 } from '../spec/mount-spec.js';
 import { didYouMean } from './suggest.js';
-import { checkTemplate } from './template-source.js';
+import { checkTemplate, readsOf } from './template-source.js';
 
 export const FEATURE_FIELDS = ['jmesPath', 'format', 'template', 'pki', 'keyFormat'] as const;
 export type FeatureField = (typeof FEATURE_FIELDS)[number];
@@ -46,6 +47,7 @@ export interface ObjectFeatures {
   readonly jmesPath?: string;
   readonly format?: OutputFormat;
   readonly template?: string;
+  readonly templateReads?: readonly TemplateRead[];
   readonly pki?: PkiPart;
   readonly keyFormat?: KeyFormat;
 }
@@ -105,12 +107,13 @@ export function parseObjectFeatures(
     if (jmesPath !== '') conflict('template', 'jmesPath', 'select inside the template instead');
     if (format !== undefined) conflict('template', 'format', 'the template defines the file layout');
     if (pki !== undefined) conflict('template', 'pki', 'read the PKI fields with .Data in the template');
-    checkTemplate(template, label);
   }
+  const templateReads = template === '' ? undefined : readsOf(checkTemplate(template, label));
   return {
     ...(jmesPath === '' ? {} : { jmesPath }),
     ...(format === undefined ? {} : { format }),
     ...(template === '' ? {} : { template }),
+    ...(templateReads === undefined ? {} : { templateReads }),
     ...(pki === undefined ? {} : { pki }),
     ...(keyFormat === undefined ? {} : { keyFormat }),
   };
