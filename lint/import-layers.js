@@ -41,6 +41,7 @@ export const LAYERS = {
     'mount/policy',
     'mount/spec',
     'vault',
+    'sandbox',
     'observability',
     'async',
     'errors',

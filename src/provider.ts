@@ -32,7 +32,8 @@ import { VaultHttp } from './vault/vault-http.js';
 import { createResilience } from './vault/resilience.js';
 import { FirstMountTracker } from './mount/first-mount-tracker.js';
 import { CloserStack } from './async/closer-stack.js';
-import { ObjectRenderer, RENDER_WORKER_ENTRY } from './mount/render/object-renderer.js';
+import { ObjectRenderer } from './mount/render/object-renderer.js';
+import { SANDBOX_WORKER_ENTRY } from './mount/sandbox-worker-entry.js';
 import { sampleEventLoopDelay } from './observability/event-loop-delay.js';
 import { loggableError } from './observability/safe-error.js';
 import { SandboxPool } from './sandbox/sandbox-pool.js';
@@ -151,7 +152,7 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
 
   // Workers start on the first Mount that needs one: a node without templates pays nothing.
   const sandbox = new SandboxPool({
-    entry: RENDER_WORKER_ENTRY,
+    entry: SANDBOX_WORKER_ENTRY,
     workers: config.sandbox.workers,
     memoryLimitMb: config.sandbox.memoryLimitMb,
     onTaskEnd: (outcome, durationMs) => {
@@ -181,6 +182,12 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
       maxBytes: config.maxResponseBytes,
       logger,
     }),
+    sandboxedParse: {
+      pool: sandbox,
+      timeLimitMs: config.sandbox.timeLimitMs,
+      memoryLimitMb: config.sandbox.memoryLimitMb,
+      logger,
+    },
     ...(leases.revoker === undefined ? {} : { onPodSeen: (uid: string) => leases.revoker?.podSeen(uid) }),
     firstMounts: new FirstMountTracker(),
     logger,

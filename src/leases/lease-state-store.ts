@@ -148,7 +148,8 @@ export class LeaseStateStore {
     const cipher = createCipheriv('aes-256-gcm', this.options.key, iv);
     cipher.setAAD(AAD);
     const body = Buffer.concat([cipher.update(JSON.stringify(state, withBigInts), 'utf8'), cipher.final()]);
-    const temporary = `${this.path}.${process.pid}.tmp`;
+    // Unique per write: two providers of one process (a restart in tests) may write at once.
+    const temporary = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       const handle = await open(temporary, 'w', 0o600);
       try {

@@ -15,6 +15,7 @@ import type { SecretSource, StagedSecret } from './fetch/secret-source.js';
 import type { FirstMountTracker } from './first-mount-tracker.js';
 import { checkResponseSize, mountedFiles, type MountedFile, type ObjectVersionEntry } from './output/mounted-files.js';
 import { parseAttributes, parseMountRequest, unknownParameters } from './parse/attributes.js';
+import { isLargeRequest, parseInSandbox, type SandboxedParse } from './parse-in-sandbox.js';
 import type { ObjectRenderer } from './render/object-renderer.js';
 import type { ServiceAccountTokenMinter } from './parse/service-account-token.js';
 import { planRequests, type RequestPlan } from './plan.js';
@@ -61,6 +62,8 @@ export interface MountServiceOptions {
   readonly secrets: SecretSource;
   /** Files from responses; objects whose cost their SPC chooses render in the sandbox. */
   readonly renderer: ObjectRenderer;
+  /** Large requests are parsed in the sandbox (parse-in-sandbox.ts); absent: every one in place. */
+  readonly sandboxedParse?: SandboxedParse;
   /** Told of every pod that mounts, so a pending revocation of a pod seen alive is cancelled. */
   readonly onPodSeen?: (uid: string) => void;
   /** Tells first mounts from republishes so waiting pods get Vault first (docs/resilience.md). */
@@ -78,11 +81,30 @@ export class MountService {
   }
 
   /** Parses without fetching, so callers can log who asked even when the Mount fails later. */
-  parse(input: MountInput): MountSpec {
-    const spec = parseMountRequest(input, this.options.connectionDefaults, {
-      tokenFallback: this.options.tokenMinter !== undefined,
-      ...(this.options.security === undefined ? {} : { security: this.options.security }),
-    });
+  async parse(input: MountInput): Promise<MountSpec> {
+    const request = {
+      attributes: input.attributes,
+      secrets: input.secrets,
+      targetPath: input.targetPath,
+      permission: input.permission,
+    };
+    const security = this.options.security ?? DEFAULT_SECURITY_POLICY;
+    const options = { tokenFallback: this.options.tokenMinter !== undefined, security };
+    const sandbox = this.options.sandboxedParse;
+    let spec: MountSpec;
+    if (sandbox !== undefined && isLargeRequest(request)) {
+      // Sizes first, here: nothing past the limits is even handed to a worker.
+      checkRawRequest(request.attributes, request.secrets, security);
+      const { budgetMs } = mountBudget(
+        input.deadlineMs - this.now(),
+        this.options.deadlineMarginMs,
+        this.options.mountTimeoutMs,
+      );
+      const task = { kind: 'parse', request, defaults: this.options.connectionDefaults, options } as const;
+      spec = await parseInSandbox(task, sandbox, { deadlineMs: this.now() + budgetMs, cancelled: input.cancelled });
+    } else {
+      spec = parseMountRequest(request, this.options.connectionDefaults, options);
+    }
     if (spec.ignoredParameters !== undefined) {
       // Names only: the values may be an attacker's address or a path on the node.
       this.options.logger.warn(
@@ -110,8 +132,8 @@ export class MountService {
   }
 
   /** The stages of one Mount, in order; each is a function of its own folder. */
-  async mount(input: MountInput, parsed: MountSpec = this.parse(input)): Promise<MountOutput> {
-    const spec = await this.confineTlsFiles(parsed);
+  async mount(input: MountInput, parsed?: MountSpec): Promise<MountOutput> {
+    const spec = await this.confineTlsFiles(parsed ?? (await this.parse(input)));
     const { budgetMs, marginMs } = mountBudget(
       input.deadlineMs - this.now(),
       this.options.deadlineMarginMs,

@@ -43,10 +43,11 @@ export function createMountHandler(service: MountService, logger: Logger, metric
         'mount',
       );
     };
-    Promise.resolve()
-      .then(() => {
-        spec = service.parse(input);
-        return service.mount(input, spec);
+    service
+      .parse(input)
+      .then((parsed) => {
+        spec = parsed;
+        return service.mount(input, parsed);
       })
       .then(
         (output) => {

@@ -17,10 +17,11 @@ import {
   type KeyFormat,
   type OutputFormat,
   type PkiPart,
+  type TemplateRead,
 } from '../spec/mount-spec.js';
 import { shownText } from './shown-text.js';
 import { didYouMean } from './suggest.js';
-import { checkTemplate } from './template-source.js';
+import { checkTemplate, readsOf } from './template-source.js';
 
 export const FEATURE_FIELDS = ['jmesPath', 'format', 'template', 'pki', 'keyFormat'] as const;
 export type FeatureField = (typeof FEATURE_FIELDS)[number];
@@ -47,6 +48,7 @@ export interface ObjectFeatures {
   readonly jmesPath?: string;
   readonly format?: OutputFormat;
   readonly template?: string;
+  readonly templateReads?: readonly TemplateRead[];
   readonly pki?: PkiPart;
   readonly keyFormat?: KeyFormat;
 }
@@ -106,12 +108,13 @@ export function parseObjectFeatures(
     if (jmesPath !== '') conflict('template', 'jmesPath', 'select inside the template instead');
     if (format !== undefined) conflict('template', 'format', 'the template defines the file layout');
     if (pki !== undefined) conflict('template', 'pki', 'read the PKI fields with .Data in the template');
-    checkTemplate(template, label);
   }
+  const templateReads = template === '' ? undefined : readsOf(checkTemplate(template, label));
   return {
     ...(jmesPath === '' ? {} : { jmesPath }),
     ...(format === undefined ? {} : { format }),
     ...(template === '' ? {} : { template }),
+    ...(templateReads === undefined ? {} : { templateReads }),
     ...(pki === undefined ? {} : { pki }),
     ...(keyFormat === undefined ? {} : { keyFormat }),
   };
