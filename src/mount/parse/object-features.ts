@@ -14,10 +14,7 @@ import {
   KEY_FORMATS,
   OUTPUT_FORMATS,
   PKI_PARTS,
-  type KeyFormat,
-  type OutputFormat,
-  type PkiPart,
-  type TemplateRead,
+  type SecretObjectSpec,
 } from '../spec/mount-spec.js';
 import { shownText } from './shown-text.js';
 import { didYouMean } from './suggest.js';
@@ -44,14 +41,11 @@ export function checkJmesPath(expression: string, label: string): void {
   }
 }
 
-export interface ObjectFeatures {
-  readonly jmesPath?: string;
-  readonly format?: OutputFormat;
-  readonly template?: string;
-  readonly templateReads?: readonly TemplateRead[];
-  readonly pki?: PkiPart;
-  readonly keyFormat?: KeyFormat;
-}
+/** The additive fields of an object, as its spec holds them. */
+export type ObjectFeatures = Pick<
+  SecretObjectSpec,
+  'jmesPath' | 'format' | 'template' | 'templateReads' | 'pki' | 'keyFormat'
+>;
 
 function pick<T extends string>(
   field: string,
