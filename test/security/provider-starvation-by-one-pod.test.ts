@@ -194,11 +194,29 @@ describe('threat: work that evades counting still meets the sandbox’s memory l
     await node.stop();
   });
 
+  test('one value held many times over is refused before it is written out in one piece', async () => {
+    node.vault.writeKv('secret', 'app/big', { value: 'x'.repeat(1_000_000) });
+    // Measured on Node 24: writing such a value out (60 MB in one string) aborted the process.
+    const copies = Array.from({ length: 60 }, () => '@').join(',');
+    for (const [name, fields] of [
+      ['to_string', `jmesPath: "to_string([${copies}])"`],
+      ['json', `jmesPath: "[${copies}]", format: json`],
+      ['nested', `jmesPath: "[[[[[[@,@],[@,@]],[[@,@],[@,@]]],[[[@,@],[@,@]],[[@,@],[@,@]]]]]]"`],
+    ] as const) {
+      const error = await failure(
+        node.mount(node.pod(), `- {objectName: ${name}, secretPath: secret/data/app/big, ${fields}}`),
+      );
+      assert.equal(error.code, status.RESOURCE_EXHAUSTED, error.details);
+      assert.match(error.details ?? '', new RegExp(`^object "${name}": `));
+      assert.ok(node.provider.alive());
+    }
+  });
+
   test('a Mount past -sandbox-memory-limit fails ResourceExhausted naming the object and the flag', async () => {
     node.vault.writeKv('secret', 'app/big', { value: 'x'.repeat(1_000_000) });
-    // Each function's output is bounded by its input, but the references add up: 60 copies of 1 MB.
+    // Each string is within every cap, but 60 separate copies of 1 MB add up past the heap.
     const copies = Array.from({ length: 60 }, () => '@').join(',');
-    const objects = `- {objectName: hoard, secretPath: secret/data/app/big, jmesPath: "to_string([${copies}])"}`;
+    const objects = `- {objectName: hoard, secretPath: secret/data/app/big, jmesPath: "map(&to_string(@), [${copies}])"}`;
     const error = await failure(node.mount(node.pod(), objects));
     assert.equal(error.code, status.RESOURCE_EXHAUSTED, error.details);
     assert.match(

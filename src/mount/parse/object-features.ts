@@ -10,12 +10,7 @@
  */
 import { InvalidParameterError } from '../../errors.js';
 import { compile } from '@jmespath-community/jmespath';
-import {
-  KEY_FORMATS,
-  OUTPUT_FORMATS,
-  PKI_PARTS,
-  type SecretObjectSpec,
-} from '../spec/mount-spec.js';
+import { KEY_FORMATS, OUTPUT_FORMATS, PKI_PARTS, type SecretObjectSpec } from '../spec/mount-spec.js';
 import { shownText } from './shown-text.js';
 import { didYouMean } from './suggest.js';
 import { checkTemplate, readsOf } from './template-source.js';

@@ -35,7 +35,7 @@ export function runRenderTask(task: RenderTask, progress: (index: number) => voi
   let total = 0;
   return task.objects.map((object, index) => {
     progress(index);
-    const bytes = renderPlanned(object, plan, secrets);
+    const bytes = renderPlanned(object, plan, secrets, task.maxBytes);
     total += bytes.length;
     if (total > task.maxBytes) {
       throw new ResponseTooLargeError(
