@@ -206,7 +206,8 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
 
   const config: ProviderConfig = {
     endpoint: value('endpoint') ?? DEFAULTS.endpoint,
-    healthAddr: value('health-addr') ?? DEFAULTS.healthAddr,
+    // The one flag whose empty value means something: no listener (docs/configuration.md).
+    healthAddr: parsed.flags.get('health-addr') === '' ? '' : (value('health-addr') ?? DEFAULTS.healthAddr),
     logLevel,
     connection: {
       vaultAddress,

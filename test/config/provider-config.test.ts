@@ -51,6 +51,12 @@ describe('provider configuration', () => {
     assert.deepEqual(config.tokenRequestAudiences, ['vault']);
   });
 
+  test('-health-addr: an empty value turns the listener off, as documented; unset keeps :8080', () => {
+    assert.equal(serve(['-health-addr=']).healthAddr, '');
+    assert.equal(serve(['-health-addr=127.0.0.1:9100']).healthAddr, '127.0.0.1:9100');
+    assert.equal(serve([]).healthAddr, ':8080');
+  });
+
   test('-token-request-audiences: a comma-separated list replacing the default', () => {
     assert.deepEqual(serve(['-token-request-audiences=vault, https://vault.example.com']).tokenRequestAudiences, [
       'vault',
