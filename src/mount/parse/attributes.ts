@@ -18,7 +18,7 @@ import type { ConnectionDefaults, MountSpec } from '../spec/mount-spec.js';
 import { parseObjects } from './objects.js';
 import { selectServiceAccountToken } from './service-account-token.js';
 import { KNOWN_PARAMETERS, POD_KEYS } from '../spec/parameter-names.js';
-import { suggest } from './suggest.js';
+import { misspellingOf, suggest } from './suggest.js';
 import { checkObjectCount, checkYamlDepth } from '../policy/input-limits.js';
 import {
   checkConnection,
@@ -152,7 +152,7 @@ export function parseMountRequest(
   checkConnection(connection, defaults, security);
   const objectsText = attributes.get('objects');
   if (objectsText !== undefined) checkYamlDepth(objectsText, security.limits);
-  const { objects } = parseObjects(objectsText);
+  const { objects } = parseObjects(objectsText, misspellingOf('objects', attributes.keys(), KNOWN_PARAMETERS));
   checkObjectCount(objects.length, security.limits);
   let serviceAccountToken: string;
   try {

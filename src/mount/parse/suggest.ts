@@ -45,3 +45,14 @@ export function didYouMean(input: string, known: readonly string[]): string {
   const candidate = suggest(input, known);
   return candidate === undefined ? '' : `; did you mean "${candidate}"?`;
 }
+
+/**
+ * A key among `written` that is not a known name and reads as a misspelling of `wanted` (a
+ * required name that is missing): `roleNmae` for `roleName`. Undefined when there is none.
+ */
+export function misspellingOf(wanted: string, written: Iterable<string>, known: readonly string[]): string | undefined {
+  for (const key of written) {
+    if (!known.includes(key) && suggest(key, known) === wanted) return key;
+  }
+  return undefined;
+}
