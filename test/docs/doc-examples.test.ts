@@ -9,7 +9,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { run } from '../../src/cli/check-command.js';
 import { readMountedFiles } from '../support/driver/index.js';
 import {
   fencedBlocks,
@@ -21,6 +20,7 @@ import {
 } from '../support/doc-examples.js';
 import { seedFileFeatures } from '../support/file-features-seed.js';
 import { spcParameters, startHarness, type Harness } from '../support/harness.js';
+import { runCheck } from '../cli/run-check.js';
 
 /** Exact, except that an expected line ending in `…` only has to start the actual line. */
 function assertOutput(actual: string, expected: string, where: string): void {
@@ -125,9 +125,9 @@ describe('documentation examples', () => {
         }
         if (block.tags[0] === 'text' && hasTag(block, 'check-output')) {
           assert.ok(command !== undefined, `docs/check-command.md:${block.line}: output follows a command`);
-          let output = '';
-          const code = await run(command, { write: (text) => (output += text) });
-          output = output.replaceAll(h.vault.address, '$VAULT_ADDR').replaceAll(dir + '/', '');
+          const result = await runCheck(command);
+          const code = result.code;
+          const output = result.out.replaceAll(h.vault.address, '$VAULT_ADDR').replaceAll(dir + '/', '');
           assertOutput(output, block.body, `docs/check-command.md:${block.line}`);
           assert.equal(code, Number(tagValue(block, 'exit') ?? '0'), `docs/check-command.md:${block.line}: exit code`);
           runs++;
