@@ -120,6 +120,7 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
     maxResponseBytes: config.maxResponseBytes,
     requestTimeoutMs: config.vaultRequestTimeoutMs,
     metrics,
+    logger,
     ...createResilience(config.resilience, metrics),
   });
   const tokenCache = new TokenCache(createLogin(http, { now, metrics }), {
