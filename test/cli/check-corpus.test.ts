@@ -89,7 +89,14 @@ describe('check over whole files', () => {
     assert.ok(report.secretProviderClasses.every((entry) => entry.valid && entry.files.length > 0));
   });
 
-  test('typos of required parameters name the typo; the Mount says so too', async () => {
+  test('the SecretProviderClasses of deploy/examples pass with --strict', async () => {
+    const { code, report } = await jsonReport(['deploy/examples', '--strict']);
+    assert.deepEqual(report.findings, []);
+    assert.equal(code, 0);
+    assert.ok(report.secretProviderClasses.length >= 3);
+  });
+
+  test('typos of required parameters name the typo, once', async () => {
     const { out } = await runCheck(['-'], spc('typos', '    roleNmae: app\n    objetcs: "- {objectName: a}"\n'));
     assert.match(out, /-:8: error: parameter "roleName": missing, but "roleNmae" is set: did you mean "roleName"\?/);
     assert.match(out, /-:9: error: parameter "objects": missing, but "objetcs" is set: did you mean "objects"\?/);
