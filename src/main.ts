@@ -65,6 +65,12 @@ async function main(): Promise<number> {
     process.stdout.write(text);
     return 0;
   }
+  // Listened for before starting: a SIGTERM that arrives while the provider starts (a rollout
+  // right after a restart) stops it once it has started, instead of being lost.
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   let provider;
   try {
     provider = await startProvider(command.config);
@@ -73,10 +79,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const { logger } = provider;
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopRequested;
   logger.info({ signal }, 'shutting down');
   await provider.stop();
   return 0;

@@ -33,7 +33,8 @@ import { VaultHttp } from './vault/vault-http.js';
 import { createResilience } from './vault/resilience.js';
 import { FirstMountTracker } from './mount/first-mount-tracker.js';
 import { CloserStack } from './async/closer-stack.js';
-import { ObjectRenderer, RENDER_WORKER_ENTRY } from './mount/render/object-renderer.js';
+import { ObjectRenderer } from './mount/render/object-renderer.js';
+import { SANDBOX_WORKER_ENTRY } from './mount/sandbox-worker-entry.js';
 import { sampleEventLoopDelay } from './observability/event-loop-delay.js';
 import { loggableError } from './observability/safe-error.js';
 import { SandboxPool } from './sandbox/sandbox-pool.js';
@@ -90,6 +91,13 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true });
   metrics.buildInfo.set({ version: RUNTIME_VERSION, node_version: process.version }, 1);
   const now = options.now ?? Date.now;
+  if (config.security.allowedVaultAddresses === undefined) {
+    // Once per process: off by default only for compatibility with the Go provider (docs/security.md, T1).
+    logger.warn(
+      { flag: '-allowed-vault-addresses' },
+      "no Vault address allowlist: a SecretProviderClass or a pod's volumeAttributes may name any vaultAddress, and the provider sends that pod's service-account token there; set -allowed-vault-addresses (Helm: vault.address or security.allowedVaultAddresses)",
+    );
+  }
 
   const kube = new KubeClientHolder(options.kubeClient);
   closers.push('the Kubernetes client', () => kube.close());
@@ -147,7 +155,7 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
 
   // Workers start on the first Mount that needs one: a node without templates pays nothing.
   const sandbox = new SandboxPool({
-    entry: RENDER_WORKER_ENTRY,
+    entry: SANDBOX_WORKER_ENTRY,
     workers: config.sandbox.workers,
     memoryLimitMb: config.sandbox.memoryLimitMb,
     onTaskEnd: (outcome, durationMs) => {
@@ -165,7 +173,9 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
     mountTimeoutMs: config.mountTimeoutMs,
     deadlineMarginMs: config.deadlineMarginMs,
     hmacKey,
-    ...(config.tokenRequestFallback ? { tokenMinter: tokenRequestFallback(kube) } : {}),
+    ...(config.tokenRequestFallback
+      ? { tokenMinter: tokenRequestFallback(kube, { audiences: config.tokenRequestAudiences }) }
+      : {}),
     security: config.security,
     secrets: leases.cache,
     renderer: new ObjectRenderer({
@@ -175,6 +185,12 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
       maxBytes: config.maxResponseBytes,
       logger,
     }),
+    sandboxedParse: {
+      pool: sandbox,
+      timeLimitMs: config.sandbox.timeLimitMs,
+      memoryLimitMb: config.sandbox.memoryLimitMb,
+      logger,
+    },
     ...(leases.revoker === undefined ? {} : { onPodSeen: (uid: string) => leases.revoker?.podSeen(uid) }),
     firstMounts: new FirstMountTracker(),
     logger,

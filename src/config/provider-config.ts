@@ -35,6 +35,8 @@ export interface ProviderConfig {
   readonly hmacKeySource: HmacKeySource;
   /** Mint a pod-bound service-account token (TokenRequest) when the driver sent none for our audience. */
   readonly tokenRequestFallback: boolean;
+  /** The only audiences the fallback mints for: an SPC names the audience, the operator bounds it. */
+  readonly tokenRequestAudiences: readonly string[];
   /** Maximum Vault tokens cached (about one per pod and connection on this node); 0 disables caching. */
   readonly tokenCacheSize: number;
   /** Largest Mount response we send; the driver's default receive limit is 4 MiB. */
@@ -70,6 +72,7 @@ export const DEFAULTS = {
   vaultAddress: 'https://127.0.0.1:8200',
   authMountPath: 'kubernetes',
   hmacSecretName: 'vault-csi-provider-hmac-key',
+  tokenRequestAudiences: ['vault'],
   tokenCacheSize: 1000,
   maxResponseBytes: 4 * 1024 * 1024,
   mountConcurrency: 32,
@@ -116,6 +119,9 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   'token-request-fallback': {
     boolean: true,
     help: 'Mint a pod-bound token with the TokenRequest API when the driver sent none for the audience (needs create on serviceaccounts/token)',
+  },
+  'token-request-audiences': {
+    help: `Comma-separated audiences -token-request-fallback may mint tokens for; an SPC asking for another is refused (default ${DEFAULTS.tokenRequestAudiences.join(',')})`,
   },
   'cache-size': { help: `Maximum cached Vault tokens; 0 disables caching (default ${DEFAULTS.tokenCacheSize})` },
   'max-response-bytes': { help: `Largest Mount response in bytes (default ${DEFAULTS.maxResponseBytes})` },
@@ -241,6 +247,7 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
     hmacSecretName: value('hmac-secret-name') ?? DEFAULTS.hmacSecretName,
     hmacKeySource,
     tokenRequestFallback: bool('token-request-fallback'),
+    tokenRequestAudiences: parseAudienceList(value('token-request-audiences')),
     tokenCacheSize: integer('cache-size', DEFAULTS.tokenCacheSize, -1),
     maxResponseBytes: integer('max-response-bytes', DEFAULTS.maxResponseBytes, 1024),
     mountConcurrency: integer('mount-concurrency', DEFAULTS.mountConcurrency, 1),
@@ -254,6 +261,21 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
     sandbox: parseSandboxFlags(value),
   };
   return { kind: 'serve', config };
+}
+
+function parseAudienceList(raw: string | undefined): readonly string[] {
+  if (raw === undefined) return DEFAULTS.tokenRequestAudiences;
+  const audiences = raw
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter((audience) => audience !== '');
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what we reject
+  if (audiences.length === 0 || audiences.some((audience) => /[\u0000-\u001f\u007f]/.test(audience))) {
+    throw new ConfigError(
+      `invalid value for -token-request-audiences: must be a comma-separated list of audiences, e.g. vault`,
+    );
+  }
+  return audiences;
 }
 
 /** Every flag with its environment variable and help, as the Go flag package prints them. */

@@ -10,7 +10,6 @@ import type { MountSpec } from '../mount/spec/mount-spec.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import { isProviderError } from '../errors.js';
-import { parseAttributes, unknownParameters } from '../mount/parse/attributes.js';
 import { describeAddress } from '../vault/vault-http.js';
 import { statusName, toGrpcFailure } from './grpc-status.js';
 import { loggableError } from '../observability/safe-error.js';
@@ -40,14 +39,15 @@ export function createMountHandler(service: MountService, logger: Logger, metric
       metrics.mountDuration.observe({ result }, seconds);
       const level = result === 'ok' ? 'info' : 'warn';
       logger[level](
-        { ...auditLine(spec, output, result, seconds, failure), ...likelyTypos(input.attributes) },
+        { ...auditLine(spec, output, result, seconds, failure), ...likelyTypos(service, input.attributes) },
         'mount',
       );
     };
-    Promise.resolve()
-      .then(() => {
-        spec = service.parse(input);
-        return service.mount(input, spec);
+    service
+      .parse(input)
+      .then((parsed) => {
+        spec = parsed;
+        return service.mount(input, parsed);
       })
       .then(
         (output) => {
@@ -81,16 +81,8 @@ function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown>): number {
  * is tolerated; one that looks like a misspelt known parameter (`vaultAdress`) is named in the
  * audit line, because its value is silently not used.
  */
-function likelyTypos(attributes: string): { possiblyMisspeltParameters?: string[] } {
-  let map: Map<string, string>;
-  try {
-    map = parseAttributes(attributes);
-  } catch {
-    return {};
-  }
-  const typos = unknownParameters(map).flatMap(({ key, suggestion }) =>
-    suggestion === undefined ? [] : [`${key} (did you mean ${suggestion}?)`],
-  );
+function likelyTypos(service: MountService, attributes: string): { possiblyMisspeltParameters?: string[] } {
+  const typos = service.misspeltParameters(attributes);
   return typos.length === 0 ? {} : { possiblyMisspeltParameters: typos };
 }
 

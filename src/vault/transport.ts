@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { Agent } from 'undici';
 import { InvalidParameterError } from '../errors.js';
+import { vaultBase, type VaultBase } from './request-url.js';
 import type { TlsSettings, VaultConnection } from './vault-connection.js';
 
 export interface VaultEndpoint {
   /** The undici dispatcher for this connection. */
   readonly agent: Agent;
-  /** Origin to put in request URLs (`http://localhost` for unix sockets). */
-  readonly origin: string;
+  /** Origin and path prefix of request URLs (`http://localhost`, no prefix, for unix sockets). */
+  readonly base: VaultBase;
 }
 
 export interface TransportOptions {
@@ -65,12 +66,13 @@ export class VaultTransport {
       const socketPath = connection.address.slice('unix://'.length);
       return {
         agent: new Agent({ ...common, connect: { socketPath, timeout: connectTimeout } }),
-        origin: 'http://localhost',
+        base: { origin: 'http://localhost', pathPrefix: '' },
       };
     }
     const url = new URL(connection.address);
+    const base = vaultBase(connection.address);
     if (url.protocol === 'http:') {
-      return { agent: new Agent({ ...common, connect: { timeout: connectTimeout } }), origin: url.origin };
+      return { agent: new Agent({ ...common, connect: { timeout: connectTimeout } }), base };
     }
     const tls = await loadTlsMaterial(connection.tls);
     if (connection.tls.skipVerify) this.options.onInsecureAgent?.(url.origin);
@@ -84,7 +86,7 @@ export class VaultTransport {
         ...tls,
       },
     });
-    return { agent, origin: url.origin };
+    return { agent, base };
   }
 }
 

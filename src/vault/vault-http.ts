@@ -17,6 +17,7 @@ import { currentRequestContext, type ResponseByteBudget } from './request-contex
 import type { RequestScheduler } from './request-scheduler.js';
 import type { Logger } from '../observability/logger.js';
 import { logVaultRequest } from './vault-request-log.js';
+import { vaultRequestUrl } from './request-url.js';
 import { isRetryable, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 import {
   abortedError,
@@ -163,8 +164,7 @@ export class VaultHttp {
   /** One HTTP exchange, no retries; `attempt` counts from 1 (the health probe's is 1). */
   private async exchange(connection: VaultConnection, req: VaultHttpRequest, attempt = 1): Promise<VaultHttpResponse> {
     const endpoint = await this.transport.endpointFor(connection);
-    const url = new URL(req.path, endpoint.origin);
-    for (const [name, value] of Object.entries(req.query ?? {})) url.searchParams.set(name, value);
+    const url = vaultRequestUrl(endpoint.base, req.path, req.query, req.subject);
     const headers: Record<string, string> = { 'x-vault-request': 'true', accept: 'application/json' };
     if (req.token !== undefined) headers['x-vault-token'] = req.token;
     if (connection.namespace !== undefined) headers['x-vault-namespace'] = connection.namespace;
@@ -204,7 +204,13 @@ export class VaultHttp {
       stopTimer?.();
       this.options.metrics?.vaultRequests.inc({ operation: req.operation, status });
       if (this.options.logger !== undefined)
-        logVaultRequest(this.options.logger, req, { status, attempt, durationMs: performance.now() - startedMs, body });
+        logVaultRequest(this.options.logger, req, {
+          path: url.pathname,
+          status,
+          attempt,
+          durationMs: performance.now() - startedMs,
+          body,
+        });
     }
   }
 }
@@ -294,12 +300,12 @@ function tlsHint(code: unknown): string {
   return '';
 }
 
-/** The address without userinfo or query, safe for messages. */
+/** The address without userinfo or query (its path kept: it says which Vault), safe for messages. */
 export function describeAddress(address: string): string {
   if (address.startsWith('unix://')) return address;
   try {
     const url = new URL(address);
-    return url.origin;
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
   } catch {
     return '(invalid address)';
   }

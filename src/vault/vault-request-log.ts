@@ -9,6 +9,8 @@ import type { Logger } from '../observability/logger.js';
 import type { VaultHttpRequest } from './vault-http.js';
 
 export interface ExchangeOutcome {
+  /** The URL path as sent (an address's path prefix included), without the query. */
+  readonly path: string;
   /** The HTTP status, or `error` when there was no usable answer. */
   readonly status: string;
   readonly attempt: number;
@@ -31,7 +33,7 @@ export function logVaultRequest(logger: Logger, req: VaultHttpRequest, outcome: 
       vaultRequest: {
         operation: req.operation,
         method: req.method,
-        path: req.path,
+        path: outcome.path,
         ...(queryNames.length === 0 ? {} : { queryNames }),
         status: outcome.status,
         durationMs: Math.round(outcome.durationMs * 10) / 10,

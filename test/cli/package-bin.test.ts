@@ -5,16 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ensureBuiltProvider } from '../support/built-provider.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const BUILT = existsSync(join(REPO, 'dist', 'main.js'));
 const exec = promisify(execFile);
 
 const SPC = `apiVersion: secrets-store.csi.x-k8s.io/v1
@@ -29,9 +28,10 @@ spec:
       - {objectName: password, secretPath: secret/data/app, secretKey: password}
 `;
 
-describe('the vault-csi-provider bin', { skip: !BUILT && 'run npm run build first' }, () => {
+describe('the vault-csi-provider bin', () => {
   let dir: string;
   before(async () => {
+    await ensureBuiltProvider();
     dir = await mkdtemp(join(tmpdir(), 'vcp-bin-'));
     await writeFile(join(dir, 'spc.yaml'), SPC);
   });

@@ -11,11 +11,11 @@ import { mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ensureBuiltProvider, PROVIDER_MAIN } from '../support/built-provider.js';
 import { createTlsMaterial, removeTlsMaterial, type DevVaultTlsMaterial } from '../support/vault-dev/tls-material.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const MAIN = PROVIDER_MAIN;
 
 async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -74,10 +74,11 @@ async function serveUntilReady(args: string[]): Promise<{ pid: number; stop: () 
   };
 }
 
-describe('the vault-csi-provider binary at start', { skip: !existsSync(MAIN) && 'run npm run build first' }, () => {
+describe('the vault-csi-provider binary at start', () => {
   let dir: string;
   let tls: DevVaultTlsMaterial;
   before(async () => {
+    await ensureBuiltProvider();
     dir = await mkdtemp(join(tmpdir(), 'vcp-start-'));
     tls = (await createTlsMaterial(Date.now())).material;
   });

@@ -198,9 +198,11 @@ export function lintSpc(candidate: SpcCandidate, permission: number): LintedSpc 
       return true;
     }) === true;
   const specs = parseable
-    ? readObjects(objectsText, problems, misspeltObjects === undefined ? {} : { misspelt: misspeltObjects })
+    ? readObjects(objectsText, problems, {
+        checkCount: (count) => checkObjectCount(count, DEFAULT_INPUT_LIMITS),
+        ...(misspeltObjects === undefined ? {} : { misspelt: misspeltObjects }),
+      })
     : [];
-  problems.attempt({ parameter: 'objects' }, () => checkObjectCount(specs.length, DEFAULT_INPUT_LIMITS));
 
   const misspelt = new Map<string, string>();
   const misspeltRole = misspellingOf('roleName', attributes.keys(), KNOWN_PARAMETERS);

@@ -4,12 +4,13 @@
  * Mount fails as a whole: the driver deletes files missing from a response), and a spent budget
  * or a cancelled call names the objects still waiting.
  */
+import { deadlineSignal, type DeadlineSignal } from '../../async/deadline-signal.js';
 import { DeadlineExceededError } from '../../errors.js';
 import type { VaultIdentity } from '../../vault/vault-identity.js';
 import type { VaultSecret } from '../../vault/vault-request.js';
 import type { RequestPlan } from '../plan.js';
 import type { MountSpec } from '../spec/mount-spec.js';
-import type { SecretSource } from './secret-source.js';
+import type { SecretSource, StagedSecret } from './secret-source.js';
 
 export interface FetchOptions {
   readonly concurrency: number;
@@ -19,6 +20,8 @@ export interface FetchOptions {
   readonly deadlineMarginMs: number;
   /** Aborted when the driver cancels the call. */
   readonly cancelled: AbortSignal;
+  /** Collects the credentials issued for this Mount, also when it fails half-way. */
+  readonly staged: StagedSecret[];
 }
 
 export interface Fetched {
@@ -51,24 +54,25 @@ export async function fetchSecrets(
     );
   }
 
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(deadlineError()), options.budgetMs);
-  const onCancel = () =>
-    controller.abort(new DeadlineExceededError(`${describePending()}: the driver cancelled the Mount`));
-  options.cancelled.addEventListener('abort', onCancel, { once: true });
+  const deadline = deadlineSignal(options.budgetMs, options.cancelled, {
+    expired: deadlineError,
+    cancelled: () => new DeadlineExceededError(`${describePending()}: the driver cancelled the Mount`),
+  });
   const secrets = new Map<string, VaultSecret>();
   const fromCache = new Set<string>();
   try {
-    await runBounded(plan.requests, options.concurrency, controller, async (request) => {
+    // Cancelled before this stage began: nothing is asked of Vault.
+    if (deadline.signal.aborted) throw deadline.signal.reason as Error;
+    await runBounded(plan.requests, options.concurrency, deadline, async (request) => {
       const subject = subjects.get(request.key) ?? 'object';
-      const read = await source.read(identity, request, subject, controller.signal, shares.get(request.key));
+      const read = await source.read(identity, request, subject, deadline.signal, shares.get(request.key));
+      if (read.staged !== undefined) options.staged.push(read.staged);
       if (read.source === 'cache') fromCache.add(request.key);
       secrets.set(request.key, read.secret);
       pending.delete(request.key);
     });
   } finally {
-    clearTimeout(timer);
-    options.cancelled.removeEventListener('abort', onCancel);
+    deadline.dispose();
   }
   return { secrets, fromCache };
 }
@@ -109,7 +113,7 @@ function subjectsByRequest(spec: MountSpec, plan: RequestPlan): Map<string, stri
 async function runBounded<T>(
   items: readonly T[],
   limit: number,
-  controller: AbortController,
+  deadline: DeadlineSignal,
   work: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
@@ -121,8 +125,8 @@ async function runBounded<T>(
         await work(item);
       } catch (error) {
         // When a deadline or cancellation aborted the work, its reason is the meaningful error.
-        failures.push(controller.signal.aborted ? (controller.signal.reason as unknown) : error);
-        if (!controller.signal.aborted) controller.abort(failures[0]);
+        failures.push(deadline.signal.aborted ? (deadline.signal.reason as unknown) : error);
+        if (failures[0] instanceof Error) deadline.abort(failures[0]);
       }
     }
   };

@@ -10,6 +10,19 @@ export interface SecretRead {
   readonly secret: VaultSecret;
   /** Whether the bytes came from a credential already held (audit line, metrics). */
   readonly source: 'cache' | 'vault';
+  /** A credential issued for this Mount: kept for later Mounts only if this one succeeds. */
+  readonly staged?: StagedSecret;
+}
+
+/**
+ * A dynamic credential this Mount caused Vault to issue. The Mount answers for it exactly once:
+ * `commit` when it succeeded (the credential is cached, renewed and served on republish),
+ * `release` when it failed (the credential is dropped and its lease revoked, unless another
+ * Mount that shares it commits). A failed Mount leaves nothing behind to fill the cache.
+ */
+export interface StagedSecret {
+  commit(): void;
+  release(): void;
 }
 
 export interface SecretSource {

@@ -109,12 +109,21 @@ function parsePodInfo(attributes: ReadonlyMap<string, string>): PodInfo {
   };
 }
 
-/** Top-level keys we do not know, each with the closest known name if it looks like a typo. */
+/** Unknown keys looked at for a suggestion; a pod may send thousands, none of which helps anyone. */
+export const MAX_SUGGESTED_KEYS = 20;
+
+/**
+ * Top-level keys we do not know, each with the closest known name if it looks like a typo (the
+ * first MAX_SUGGESTED_KEYS unknown keys only). Call it on attributes within the size limit.
+ */
 export function unknownParameters(attributes: ReadonlyMap<string, string>): { key: string; suggestion?: string }[] {
   return [...attributes.keys()]
     .filter((key) => !KNOWN_PARAMETERS.includes(key))
-    .map((key) => {
-      const suggestion = key.startsWith('csi.storage.k8s.io/') ? undefined : suggest(key, KNOWN_PARAMETERS);
+    .map((key, index) => {
+      const suggestion =
+        index >= MAX_SUGGESTED_KEYS || key.startsWith('csi.storage.k8s.io/')
+          ? undefined
+          : suggest(key, KNOWN_PARAMETERS);
       return suggestion === undefined ? { key } : { key, suggestion };
     });
 }
@@ -126,6 +135,12 @@ export function parseAttributes(text: string): Map<string, string> {
       'parameter "attributes": empty; the driver must send the SecretProviderClass parameters',
     );
   return parseStringMap(text, 'attributes', true);
+}
+
+function misspeltObjects(attributes: ReadonlyMap<string, string>): { misspelt?: string } {
+  if (attributes.has('objects')) return {};
+  const misspelt = misspellingOf('objects', attributes.keys(), KNOWN_PARAMETERS);
+  return misspelt === undefined ? {} : { misspelt };
 }
 
 export interface ParseOptions {
@@ -152,8 +167,11 @@ export function parseMountRequest(
   checkConnection(connection, defaults, security);
   const objectsText = attributes.get('objects');
   if (objectsText !== undefined) checkYamlDepth(objectsText, security.limits);
-  const { objects } = parseObjects(objectsText, misspellingOf('objects', attributes.keys(), KNOWN_PARAMETERS));
-  checkObjectCount(objects.length, security.limits);
+  // The count is checked before any entry is parsed (or a misspelt field name looked up).
+  const { objects } = parseObjects(objectsText, {
+    checkCount: (count) => checkObjectCount(count, security.limits),
+    ...misspeltObjects(attributes),
+  });
   let serviceAccountToken: string;
   try {
     serviceAccountToken = selectServiceAccountToken(attributes, secrets, auth.audience);

@@ -13,6 +13,7 @@
  *   process-level skip (vault/api only ever switches "insecure" on).
  */
 import { InvalidParameterError } from '../../errors.js';
+import { hasDotSegment } from '../../vault/request-url.js';
 import type { TlsSettings, VaultConnection } from '../../vault/vault-connection.js';
 import type { VaultAuth } from '../../vault/vault-identity.js';
 import type { ConnectionDefaults } from '../spec/mount-spec.js';
@@ -57,6 +58,8 @@ export function validateVaultAddress(address: string, name = 'vaultAddress'): st
   if (url.username !== '' || url.password !== '')
     fail(name, "must not contain credentials; the provider authenticates with the pod's service account");
   if (url.search !== '' || url.hash !== '') fail(name, `must not have a query or fragment; it ${expected}`);
+  // Every request goes below the address's path; a `..%2f` there would climb out at a proxy.
+  if (hasDotSegment(url.pathname)) fail(name, 'must not have "." or ".." segments in its path (also percent-encoded)');
   return address;
 }
 

@@ -14,6 +14,7 @@ import { FEATURE_FIELDS, parseObjectFeatures } from './object-features.js';
 import { normaliseSecretPath } from './secret-path.js';
 import { goArgumentValue, GoTimestamp } from './go-yaml-scalars.js';
 import { scalarSource } from './objects-yaml.js';
+import { shownText } from './shown-text.js';
 import { didYouMean } from './suggest.js';
 import type { ParseProblems, ProblemLocation } from './parse-problems.js';
 
@@ -86,8 +87,7 @@ function hasNonFiniteNumber(value: unknown): boolean {
 
 function labelFor(index: number, name: string): string {
   if (name === '') return `objects[${index}]`;
-  const shown = name.length > 100 ? `${name.slice(0, 100)}…` : name;
-  return `object ${JSON.stringify(shown)} (objects[${index}])`;
+  return `object ${shownText(name)} (objects[${index}])`;
 }
 
 function parseFilePermission(value: unknown, source: string | undefined, label: string): number {
@@ -102,7 +102,7 @@ function parseFilePermission(value: unknown, source: string | undefined, label: 
   if (mode !== undefined && isFileMode(mode)) return mode;
   const octalHint = /^0[0-9]*[89]/.test(written) ? ' (8 and 9 are not octal digits)' : '';
   throw new InvalidParameterError(
-    `${label}: field "filePermission" ${JSON.stringify(written)} is not a file mode${octalHint}; write an octal ` +
+    `${label}: field "filePermission" ${shownText(written)} is not a file mode${octalHint}; write an octal ` +
       `mode from 0000 to ${formatMode(0o777)}, e.g. 0600 or 0o644 (a leading 0 means octal, as in the Go provider)`,
   );
 }
@@ -145,7 +145,7 @@ export function readEntry(doc: Document, index: number, entry: unknown, problems
     if (!known.includes(field)) {
       problems.add(
         at(field),
-        `${label}: unknown field ${JSON.stringify(field)}${didYouMean(field, OBJECT_FIELDS)} ` +
+        `${label}: unknown field ${shownText(field)}${didYouMean(field, OBJECT_FIELDS)} ` +
           `(known fields: ${OBJECT_FIELDS.join(', ')})`,
       );
     }
@@ -190,12 +190,12 @@ export function readEntry(doc: Document, index: number, entry: unknown, problems
   if (unmountable !== undefined) {
     problems.add(
       at('method'),
-      `${label}: field "method" ${JSON.stringify(rawMethod)} cannot be used: ${unmountable}; use GET to read, PUT or POST for endpoints that issue (pki/issue/<role>), LIST to list`,
+      `${label}: field "method" ${shownText(rawMethod)} cannot be used: ${unmountable}; use GET to read, PUT or POST for endpoints that issue (pki/issue/<role>), LIST to list`,
     );
   } else if (!(HTTP_METHODS as readonly string[]).includes(method)) {
     problems.add(
       at('method'),
-      `${label}: field "method" ${JSON.stringify(rawMethod)} is not supported; use one of ${HTTP_METHODS.join(', ')}`,
+      `${label}: field "method" ${shownText(rawMethod)} is not supported; use one of ${HTTP_METHODS.join(', ')}`,
     );
   }
 
@@ -206,7 +206,7 @@ export function readEntry(doc: Document, index: number, entry: unknown, problems
   if (encoding === undefined) {
     problems.add(
       at('encoding'),
-      `${label}: field "encoding" ${JSON.stringify(rawEncoding)} is not supported${didYouMean(rawEncoding, ENCODINGS)}; ` +
+      `${label}: field "encoding" ${shownText(rawEncoding)} is not supported${didYouMean(rawEncoding, ENCODINGS)}; ` +
         `use utf-8, base64 or hex (the encoding the value is stored in)`,
     );
   }

@@ -17,9 +17,11 @@ import {
   type KeyFormat,
   type OutputFormat,
   type PkiPart,
+  type TemplateRead,
 } from '../spec/mount-spec.js';
+import { shownText } from './shown-text.js';
 import { didYouMean } from './suggest.js';
-import { checkTemplate } from './template-source.js';
+import { checkTemplate, readsOf } from './template-source.js';
 import type { ParseProblems, ProblemLocation } from './parse-problems.js';
 
 export const FEATURE_FIELDS = ['jmesPath', 'format', 'template', 'pki', 'keyFormat'] as const;
@@ -47,6 +49,7 @@ export interface ObjectFeatures {
   readonly jmesPath?: string;
   readonly format?: OutputFormat;
   readonly template?: string;
+  readonly templateReads?: readonly TemplateRead[];
   readonly pki?: PkiPart;
   readonly keyFormat?: KeyFormat;
 }
@@ -73,7 +76,7 @@ export function parseObjectFeatures(
     if (found !== undefined) return found;
     report(
       field,
-      `field "${field}" ${JSON.stringify(written)} is not supported${didYouMean(written, allowed)}; ` +
+      `field "${field}" ${shownText(written)} is not supported${didYouMean(written, allowed)}; ` +
         `use one of ${allowed.join(', ')} (${doc})`,
     );
     return undefined;
@@ -103,12 +106,17 @@ export function parseObjectFeatures(
     if (jmesPath !== '') conflict('template', 'jmesPath', 'select inside the template instead');
     if (format !== undefined) conflict('template', 'format', 'the template defines the file layout');
     if (pki !== undefined) conflict('template', 'pki', 'read the PKI fields with .Data in the template');
-    problems.attempt({ ...location, field: 'template' }, () => checkTemplate(template, label));
   }
+  const checked =
+    template === ''
+      ? undefined
+      : problems.attempt({ ...location, field: 'template' }, () => checkTemplate(template, label));
+  const templateReads = checked === undefined ? undefined : readsOf(checked);
   return {
     ...(jmesPath === '' ? {} : { jmesPath }),
     ...(format === undefined ? {} : { format }),
     ...(template === '' ? {} : { template }),
+    ...(templateReads === undefined ? {} : { templateReads }),
     ...(pki === undefined ? {} : { pki }),
     ...(keyFormat === undefined ? {} : { keyFormat }),
   };

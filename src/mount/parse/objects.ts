@@ -64,9 +64,9 @@ function objectsError(why: string): InvalidParameterError {
  * Parses and validates the `objects` parameter (undefined when the parameter is absent).
  * Throws InvalidParameterError naming the object (`object "db" (objects[1]): ...`) and the fix.
  */
-export function parseObjects(text: string | undefined, misspelt?: string): ParsedObjects {
+export function parseObjects(text: string | undefined, options: ReadObjectsOptions = {}): ParsedObjects {
   const problems = new ParseProblems();
-  const objects = readObjects(text, problems, misspelt === undefined ? {} : { misspelt });
+  const objects = readObjects(text, problems, options);
   problems.throwFirst();
   return { objects };
 }
@@ -74,6 +74,8 @@ export function parseObjects(text: string | undefined, misspelt?: string): Parse
 export interface ReadObjectsOptions {
   /** A parameter that looks like a misspelling of `objects` (named when it is missing). */
   readonly misspelt?: string;
+  /** The `-max-objects` limit: sees the number of entries before any is parsed. */
+  readonly checkCount?: (count: number) => void;
 }
 
 /**
@@ -120,6 +122,15 @@ export function readObjects(
     return [];
   }
   if (value.length === 0) return noSecrets();
+  const { checkCount } = options;
+  // Over the limit, no entry is parsed (nor a misspelt field name looked up).
+  const countAllowed =
+    checkCount === undefined ||
+    problems.attempt(at, () => {
+      checkCount(value.length);
+      return true;
+    }) === true;
+  if (!countAllowed) return [];
   const entries = value.map((entry: unknown, index) => readEntry(doc, index, entry, problems));
   for (const conflict of objectPathConflicts(entries.map((entry) => entry.objectName))) {
     problems.add({ ...at, objectIndex: conflict.index, field: 'objectName' }, conflict.message);

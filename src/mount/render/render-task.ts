@@ -18,6 +18,12 @@ export interface RenderTask {
   readonly maxBytes: number;
 }
 
+/** The render task as the sandbox worker receives it (src/mount/sandbox-worker.ts). */
+export interface RenderSandboxTask {
+  readonly kind: 'render';
+  readonly task: RenderTask;
+}
+
 /** One file's bytes per object, in the task's order. */
 export type RenderResult = readonly Uint8Array[];
 
