@@ -11,7 +11,7 @@
  */
 export const LAYERS = {
   // Wiring and tools: the top.
-  main: ['config', 'provider', 'version'],
+  main: ['config', 'provider', 'cli', 'version'],
   provider: [
     'config',
     'server',
@@ -29,7 +29,7 @@ export const LAYERS = {
   // Flags and environment: parsed into the settings types the domain folders own.
   config: ['mount/*', 'leases', 'vault', 'sandbox', 'observability', 'go-compat', 'errors'],
   // The driver-facing servers.
-  server: ['mount/*', 'vault', 'observability', 'generated', 'provider-proto', 'errors', 'version'],
+  server: ['mount/*', 'vault', 'observability', 'generated', 'provider-proto', 'go-compat', 'errors', 'version'],
   // One Mount, stage by stage: MountService (mount/) calls the stages in order; a stage imports
   // only the stages before it.
   mount: [

@@ -5,32 +5,40 @@
  */
 import { stringify } from 'yaml';
 import { ConfigError } from './config/command-line.js';
-import { loadCommand, usage } from './config/provider-config.js';
+import { flagUsage, loadCommand } from './config/provider-config.js';
+import { commandNamed, HELP_FLAGS, serveUsage, topLevelUsage, unknownCommand, versionUsage } from './cli/commands.js';
 import { startProvider } from './provider.js';
 import { API_VERSION, RUNTIME_NAME, RUNTIME_VERSION } from './version.js';
-
-/**
- * Operator sub-commands, each in its own module under `src/cli/` exporting
- * `run(argv: string[]): Promise<number>`; loaded lazily so the server starts without them.
- */
-const SUBCOMMANDS: Readonly<Record<string, string>> = {
-  check: './cli/check-command.js',
-  mount: './cli/mount-command.js',
-};
 
 interface Subcommand {
   run(argv: readonly string[]): Promise<number>;
 }
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  const subcommand = argv[0] === undefined ? undefined : SUBCOMMANDS[argv[0]];
-  if (subcommand !== undefined) {
-    const module = (await import(subcommand)) as Subcommand;
-    return module.run(argv.slice(1));
+  const [first, ...rest] = process.argv.slice(2);
+  // A command module is loaded only when it runs, so the server starts without them.
+  const named = first === undefined || first.startsWith('-') ? undefined : commandNamed(first);
+  if (named?.module !== undefined) {
+    const module = (await import(named.module)) as Subcommand;
+    return module.run(rest);
   }
-  if (argv.includes('-h') || argv.includes('-help') || argv.includes('--help')) {
-    process.stdout.write(usage());
+  if (first === 'help' || (first !== undefined && HELP_FLAGS.includes(first))) {
+    process.stdout.write(topLevelUsage(flagUsage()));
+    return 0;
+  }
+  if (first !== undefined && !first.startsWith('-') && named === undefined) {
+    process.stderr.write(`${unknownCommand(first)}\nRun "vault-csi-provider --help" for the commands.\n`);
+    return 2;
+  }
+  const argv = named === undefined ? process.argv.slice(2) : named.name === 'version' ? ['-version', ...rest] : rest;
+  if (argv.some((arg) => HELP_FLAGS.includes(arg))) {
+    process.stdout.write(
+      named?.name === 'version'
+        ? versionUsage()
+        : named === undefined
+          ? topLevelUsage(flagUsage())
+          : serveUsage(flagUsage()),
+    );
     return 0;
   }
   let command;
@@ -38,7 +46,7 @@ async function main(): Promise<number> {
     command = loadCommand(argv, process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n${usage()}`);
+      process.stderr.write(`${error.message}\nRun "vault-csi-provider --help" for the flags.\n`);
       return 2;
     }
     throw error;

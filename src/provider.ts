@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import type { ProviderConfig } from './config/provider-config.js';
 import { resolveHmacKey } from './config/hmac-key-source.js';
+import { checkFlagFiles } from './config/flag-files.js';
 import { MIN_HMAC_KEY_BYTES } from './config/hmac-key.js';
 import { loadHmacKeyAtStart } from './kube/hmac-key-secret.js';
 import { runsInCluster, type KubeClient } from './kube/in-cluster.js';
@@ -86,6 +87,7 @@ export async function startProvider(config: ProviderConfig, options: StartOption
 
 async function start(config: ProviderConfig, options: StartOptions, closers: CloserStack): Promise<ProviderHandle> {
   const logger = createLogger(config.logLevel, options.logDestination);
+  await checkFlagFiles(config, logger);
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true });
   metrics.buildInfo.set({ version: RUNTIME_VERSION, node_version: process.version }, 1);
   const now = options.now ?? Date.now;
@@ -126,6 +128,7 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
     maxResponseBytes: config.maxResponseBytes,
     requestTimeoutMs: config.vaultRequestTimeoutMs,
     metrics,
+    logger,
     ...createResilience(config.resilience, metrics),
   });
   const tokenCache = new TokenCache(createLogin(http, { now, metrics }), {

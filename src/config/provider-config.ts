@@ -15,6 +15,7 @@ import { LEASE_FLAGS, parseLeaseFlags } from './lease-flags.js';
 import { parseResilienceFlags, RESILIENCE_FLAGS } from './resilience-flags.js';
 import type { SandboxSettings } from '../sandbox/sandbox-settings.js';
 import { parseSandboxFlags, SANDBOX_FLAGS } from './sandbox-flags.js';
+import { splitHostPort } from '../go-compat/listen-address.js';
 
 export type HmacKeySource = 'auto' | 'file' | 'kubernetes-secret' | 'random';
 const HMAC_KEY_SOURCES: readonly HmacKeySource[] = ['auto', 'file', 'kubernetes-secret', 'random'];
@@ -90,7 +91,9 @@ interface FlagSpec {
 /** Every flag, its environment variable (as in the Go provider) and what it does. */
 export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   endpoint: { help: `Unix socket to serve the driver on (default ${DEFAULTS.endpoint})` },
-  'health-addr': { help: `Address of the health and metrics HTTP listener (default ${DEFAULTS.healthAddr})` },
+  'health-addr': {
+    help: `Address of the health and metrics HTTP listener (default ${DEFAULTS.healthAddr}); empty (-health-addr=) disables it`,
+  },
   'log-level': { help: 'trace, debug, info, warn, error or off (default info)' },
   debug: { boolean: true, help: 'Deprecated: same as -log-level=debug unless -log-level is set' },
   version: { boolean: true, help: 'Print the version and exit' },
@@ -141,12 +144,31 @@ const booleanFlags = new Set(
 
 const logLevelSchema = z.enum(LOG_LEVELS);
 
+/**
+ * `-health-addr`: absent means the default; given empty (`-health-addr=`) means no listener at
+ * all (then nothing answers the kubelet probes, so the DaemonSet must not define them).
+ */
+function healthAddress(flag: string | undefined): string {
+  if (flag === undefined) return DEFAULTS.healthAddr;
+  if (flag === '') return '';
+  try {
+    splitHostPort(flag);
+  } catch {
+    throw new ConfigError(
+      `invalid -health-addr "${flag}": use host:port or :port (port 0 picks a free one), or empty to disable`,
+    );
+  }
+  return flag;
+}
+
 /** Reads flags over environment. Throws ConfigError naming the flag and the reason. */
 export function loadCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Command {
   const parsed = parseCommandLine(argv, booleanFlags);
   for (const name of parsed.flags.keys()) {
     if (!(name in FLAGS)) throw new ConfigError(`flag provided but not defined: -${name}`);
   }
+  const [extra] = parsed.positionals;
+  if (extra !== undefined) throw new ConfigError(`unexpected argument "${extra}": the provider takes flags only`);
   const value = (name: string): string | undefined => {
     // An empty flag (`-vault-tls-ca-cert=`) means "not set", as Helm values render unset options.
     const fromFlag = parsed.flags.get(name);
@@ -206,8 +228,7 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
 
   const config: ProviderConfig = {
     endpoint: value('endpoint') ?? DEFAULTS.endpoint,
-    // The one flag whose empty value means something: no listener (docs/configuration.md).
-    healthAddr: parsed.flags.get('health-addr') === '' ? '' : (value('health-addr') ?? DEFAULTS.healthAddr),
+    healthAddr: healthAddress(parsed.flags.get('health-addr')),
     logLevel,
     connection: {
       vaultAddress,
@@ -257,10 +278,11 @@ function parseAudienceList(raw: string | undefined): readonly string[] {
   return audiences;
 }
 
-export function usage(): string {
+/** Every flag with its environment variable and help, as the Go flag package prints them. */
+export function flagUsage(): string {
   const lines = Object.entries(FLAGS).map(([name, spec]) => {
     const env = spec.env === undefined ? '' : ` [$${spec.env}]`;
     return `  -${name}${env}\n        ${spec.help}`;
   });
-  return `Usage: vault-csi-provider [flags]\n${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n`;
 }

@@ -90,59 +90,80 @@ export class VaultTransport {
   }
 }
 
-interface TlsMaterial {
+export interface TlsMaterial {
   ca?: string[];
   cert?: string;
   key?: string;
 }
 
+/** How errors name each file's setting: SPC parameters at a Mount, flags at start. */
+export interface TlsFileNames {
+  readonly caCert: string;
+  readonly caDirectory: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+  /** Said after "cannot read": where the path is looked up. */
+  readonly where: string;
+}
+
+export const SPC_TLS_FILE_NAMES: TlsFileNames = {
+  caCert: 'parameter "vaultCACertPath"',
+  caDirectory: 'parameter "vaultCADirectory"',
+  clientCert: 'parameter "vaultTLSClientCertPath"',
+  clientKey: 'parameter "vaultTLSClientKeyPath"',
+  where: '; the path is read inside the provider pod, not the application pod',
+};
+
 /**
  * Reads CA and client certificate files. A CA file wins over a CA directory, as with the Go
- * provider. Errors name the parameter and the path but never echo file contents.
+ * provider. Errors name the setting and the path but never echo file contents.
  */
-export async function loadTlsMaterial(tls: TlsSettings): Promise<TlsMaterial> {
+export async function loadTlsMaterial(
+  tls: TlsSettings,
+  names: TlsFileNames = SPC_TLS_FILE_NAMES,
+): Promise<TlsMaterial> {
   const material: TlsMaterial = {};
   if (tls.caCertPath !== undefined) {
-    material.ca = [await readPem(tls.caCertPath, 'vaultCACertPath')];
+    material.ca = [await readPem(tls.caCertPath, names.caCert, names.where)];
   } else if (tls.caDirectory !== undefined) {
-    material.ca = await readCaDirectory(tls.caDirectory);
+    material.ca = await readCaDirectory(tls.caDirectory, names);
   }
   if (tls.clientCertPath !== undefined && tls.clientKeyPath !== undefined) {
-    material.cert = await readPem(tls.clientCertPath, 'vaultTLSClientCertPath');
-    material.key = await readPem(tls.clientKeyPath, 'vaultTLSClientKeyPath');
+    material.cert = await readPem(tls.clientCertPath, names.clientCert, names.where);
+    material.key = await readPem(tls.clientKeyPath, names.clientKey, names.where);
   }
   return material;
 }
 
-async function readPem(path: string, parameter: string): Promise<string> {
+async function readPem(path: string, name: string, where: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new InvalidParameterError(
-      `parameter "${parameter}": cannot read "${path}" on the provider's node (${describeFsError(error)}); the path is read inside the provider pod, not the application pod`,
+      `${name}: cannot read "${path}" on the provider's node (${describeFsError(error)})${where}`,
     );
   }
   if (!text.includes('-----BEGIN ')) {
-    throw new InvalidParameterError(`parameter "${parameter}": "${path}" does not contain PEM data`);
+    throw new InvalidParameterError(`${name}: "${path}" does not contain PEM data`);
   }
   return text;
 }
 
-async function readCaDirectory(directory: string): Promise<string[]> {
-  let names: string[];
+async function readCaDirectory(directory: string, names: TlsFileNames): Promise<string[]> {
+  let entries: string[];
   try {
-    names = await readdir(directory);
+    entries = await readdir(directory);
   } catch (error) {
     throw new InvalidParameterError(
-      `parameter "vaultCADirectory": cannot read directory "${directory}" (${describeFsError(error)})`,
+      `${names.caDirectory}: cannot read directory "${directory}" (${describeFsError(error)})`,
     );
   }
-  const files = names.filter((name) => CA_FILE_PATTERN.test(name)).sort();
+  const files = entries.filter((name) => CA_FILE_PATTERN.test(name)).sort();
   if (files.length === 0) {
-    throw new InvalidParameterError(`parameter "vaultCADirectory": no .pem, .crt or .cer files in "${directory}"`);
+    throw new InvalidParameterError(`${names.caDirectory}: no .pem, .crt or .cer files in "${directory}"`);
   }
-  return Promise.all(files.map((name) => readPem(join(directory, name), 'vaultCADirectory')));
+  return Promise.all(files.map((name) => readPem(join(directory, name), names.caDirectory, names.where)));
 }
 
 function describeFsError(error: unknown): string {

@@ -18,7 +18,7 @@ import type { ConnectionDefaults, MountSpec } from '../spec/mount-spec.js';
 import { parseObjects } from './objects.js';
 import { selectServiceAccountToken } from './service-account-token.js';
 import { KNOWN_PARAMETERS, POD_KEYS } from '../spec/parameter-names.js';
-import { suggest } from './suggest.js';
+import { misspellingOf, suggest } from './suggest.js';
 import { checkObjectCount, checkYamlDepth } from '../policy/input-limits.js';
 import {
   checkConnection,
@@ -137,6 +137,12 @@ export function parseAttributes(text: string): Map<string, string> {
   return parseStringMap(text, 'attributes', true);
 }
 
+function misspeltObjects(attributes: ReadonlyMap<string, string>): { misspelt?: string } {
+  if (attributes.has('objects')) return {};
+  const misspelt = misspellingOf('objects', attributes.keys(), KNOWN_PARAMETERS);
+  return misspelt === undefined ? {} : { misspelt };
+}
+
 export interface ParseOptions {
   /** `-token-request-fallback`: a missing token is not an error; the MountService mints one. */
   readonly tokenFallback?: boolean;
@@ -162,7 +168,10 @@ export function parseMountRequest(
   const objectsText = attributes.get('objects');
   if (objectsText !== undefined) checkYamlDepth(objectsText, security.limits);
   // The count is checked before any entry is parsed (or a misspelt field name looked up).
-  const { objects } = parseObjects(objectsText, (count) => checkObjectCount(count, security.limits));
+  const { objects } = parseObjects(objectsText, {
+    checkCount: (count) => checkObjectCount(count, security.limits),
+    ...misspeltObjects(attributes),
+  });
   let serviceAccountToken: string;
   try {
     serviceAccountToken = selectServiceAccountToken(attributes, secrets, auth.audience);

@@ -14,6 +14,7 @@ import { KEY_FORMATS, OUTPUT_FORMATS, PKI_PARTS, type SecretObjectSpec } from '.
 import { shownText } from './shown-text.js';
 import { didYouMean } from './suggest.js';
 import { checkTemplate, readsOf } from './template-source.js';
+import type { ParseProblems, ProblemLocation } from './parse-problems.js';
 
 export const FEATURE_FIELDS = ['jmesPath', 'format', 'template', 'pki', 'keyFormat'] as const;
 export type FeatureField = (typeof FEATURE_FIELDS)[number];
@@ -42,43 +43,42 @@ export type ObjectFeatures = Pick<
   'jmesPath' | 'format' | 'template' | 'templateReads' | 'pki' | 'keyFormat'
 >;
 
-function pick<T extends string>(
-  field: string,
-  written: string,
-  allowed: readonly T[],
-  label: string,
-  doc: string,
-): T | undefined {
-  if (written === '') return undefined;
-  const found = allowed.find((candidate) => candidate === written.toLowerCase());
-  if (found !== undefined) return found;
-  throw new InvalidParameterError(
-    `${label}: field "${field}" ${shownText(written)} is not supported${didYouMean(written, allowed)}; ` +
-      `use one of ${allowed.join(', ')} (${doc})`,
-  );
-}
-
 /**
  * `text(field)` gives a field as written ("" when absent); `present(field)` says whether a
- * compatible field was written at all.
+ * compatible field was written at all. Each problem is recorded in `problems` at `location`
+ * (one entry of `objects`) and the field left out, so every conflict of an entry is named.
  */
 export function parseObjectFeatures(
   text: (field: FeatureField) => string,
   present: (field: 'secretPath' | 'secretKey' | 'method' | 'secretArgs') => boolean,
   label: string,
+  problems: ParseProblems,
+  location: ProblemLocation,
 ): ObjectFeatures {
-  const conflict = (a: string, b: string, why: string): never => {
-    throw new InvalidParameterError(`${label}: fields "${a}" and "${b}" cannot be used together; ${why}`);
+  const report = (field: string, why: string): void => problems.add({ ...location, field }, `${label}: ${why}`);
+  const conflict = (a: string, b: string, why: string): void =>
+    report(b, `fields "${a}" and "${b}" cannot be used together; ${why}`);
+  const pick = <T extends string>(field: FeatureField, allowed: readonly T[], doc: string): T | undefined => {
+    const written = text(field);
+    if (written === '') return undefined;
+    const found = allowed.find((candidate) => candidate === written.toLowerCase());
+    if (found !== undefined) return found;
+    report(
+      field,
+      `field "${field}" ${shownText(written)} is not supported${didYouMean(written, allowed)}; ` +
+        `use one of ${allowed.join(', ')} (${doc})`,
+    );
+    return undefined;
   };
   const jmesPath = text('jmesPath');
-  const format = pick('format', text('format'), OUTPUT_FORMATS, label, 'docs/formats.md');
-  const pki = pick('pki', text('pki'), PKI_PARTS, label, 'docs/pki.md');
-  const keyFormat = pick('keyFormat', text('keyFormat'), KEY_FORMATS, label, 'docs/pki.md');
+  const format = pick('format', OUTPUT_FORMATS, 'docs/formats.md');
+  const pki = pick('pki', PKI_PARTS, 'docs/pki.md');
+  const keyFormat = pick('keyFormat', KEY_FORMATS, 'docs/pki.md');
   const template = text('template');
 
   if (jmesPath !== '') {
     if (present('secretKey')) conflict('secretKey', 'jmesPath', 'both select a value; keep one');
-    checkJmesPath(jmesPath, label);
+    problems.attempt({ ...location, field: 'jmesPath' }, () => checkJmesPath(jmesPath, label));
   }
   if (pki !== undefined) {
     if (present('secretKey')) conflict('pki', 'secretKey', 'pki reads the issuance fields itself');
@@ -86,9 +86,7 @@ export function parseObjectFeatures(
     if (format !== undefined) conflict('pki', 'format', 'a PKI part is always PEM');
   }
   if (keyFormat !== undefined && pki !== 'private-key' && pki !== 'bundle') {
-    throw new InvalidParameterError(
-      `${label}: field "keyFormat" only applies with pki: private-key or pki: bundle (docs/pki.md)`,
-    );
+    report('keyFormat', 'field "keyFormat" only applies with pki: private-key or pki: bundle (docs/pki.md)');
   }
   if (template !== '') {
     for (const field of ['secretPath', 'secretKey', 'method', 'secretArgs'] as const) {
@@ -98,7 +96,11 @@ export function parseObjectFeatures(
     if (format !== undefined) conflict('template', 'format', 'the template defines the file layout');
     if (pki !== undefined) conflict('template', 'pki', 'read the PKI fields with .Data in the template');
   }
-  const templateReads = template === '' ? undefined : readsOf(checkTemplate(template, label));
+  const checked =
+    template === ''
+      ? undefined
+      : problems.attempt({ ...location, field: 'template' }, () => checkTemplate(template, label));
+  const templateReads = checked === undefined ? undefined : readsOf(checked);
   return {
     ...(jmesPath === '' ? {} : { jmesPath }),
     ...(format === undefined ? {} : { format }),

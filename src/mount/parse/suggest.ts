@@ -53,3 +53,26 @@ export function didYouMean(input: string, known: readonly string[]): string {
   const candidate = suggest(input, known);
   return candidate === undefined ? '' : `; did you mean "${candidate}"?`;
 }
+
+/**
+ * A key among `written` that is not a known name and reads as a misspelling of `wanted` (a
+ * required name that is missing): `roleNmae` for `roleName`. Undefined when there is none.
+ */
+export function misspellingOf(
+  wanted: string,
+  written: Iterable<string>,
+  known: readonly string[],
+  maxKeys = MAX_MISSPELLING_CANDIDATES,
+): string | undefined {
+  let looked = 0;
+  for (const key of written) {
+    if (known.includes(key)) continue;
+    // A pod may send thousands of keys; the first few unknown ones are the plausible typos.
+    if (++looked > maxKeys) return undefined;
+    if (suggest(key, known) === wanted) return key;
+  }
+  return undefined;
+}
+
+/** Unknown keys looked at for a misspelling of a required one. */
+export const MAX_MISSPELLING_CANDIDATES = 20;
