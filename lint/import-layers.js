@@ -29,7 +29,7 @@ export const LAYERS = {
   // Flags and environment: parsed into the settings types the domain folders own.
   config: ['mount/*', 'leases', 'vault', 'sandbox', 'observability', 'go-compat', 'errors'],
   // The driver-facing servers.
-  server: ['mount/*', 'vault', 'observability', 'generated', 'provider-proto', 'errors', 'version'],
+  server: ['mount/*', 'vault', 'observability', 'generated', 'provider-proto', 'go-compat', 'errors', 'version'],
   // One Mount, stage by stage: MountService (mount/) calls the stages in order; a stage imports
   // only the stages before it.
   mount: [
@@ -41,6 +41,7 @@ export const LAYERS = {
     'mount/policy',
     'mount/spec',
     'vault',
+    'sandbox',
     'observability',
     'async',
     'errors',
@@ -57,7 +58,7 @@ export const LAYERS = {
     'go-compat',
     'errors',
   ],
-  'mount/fetch': ['mount/plan', 'mount/spec', 'vault', 'errors'],
+  'mount/fetch': ['mount/plan', 'mount/spec', 'vault', 'async', 'errors'],
   'mount/plan': ['mount/parse', 'mount/spec', 'vault', 'go-compat'],
   'mount/parse': ['mount/policy', 'mount/spec', 'vault', 'template', 'go-compat', 'errors'],
   'mount/policy': ['mount/spec', 'vault', 'errors'],

@@ -5,31 +5,35 @@
  */
 import { stringify } from 'yaml';
 import { ConfigError } from './config/command-line.js';
-import { loadCommand, usage } from './config/provider-config.js';
+import { flagUsage, loadCommand } from './config/provider-config.js';
+import { commandNamed, HELP_FLAGS, serveUsage, topLevelUsage, unknownCommand, versionUsage } from './cli/commands.js';
 import { startProvider } from './provider.js';
 import { API_VERSION, RUNTIME_NAME, RUNTIME_VERSION } from './version.js';
-
-interface Subcommand {
-  run(argv: readonly string[]): Promise<number>;
-}
-
-/**
- * Operator sub-commands, each in its own module under `src/cli/`; loaded only when called, so the
- * server never reads them. Literal specifiers, so the bundler (tools/bundle.mjs) finds them.
- */
-const SUBCOMMANDS: Readonly<Record<string, () => Promise<Subcommand>>> = {
-  check: () => import('./cli/check-command.js'),
-  mount: () => import('./cli/mount-command.js'),
-};
 
 async function main(): Promise<number> {
   // Static imports are evaluated before this line runs: the time the code took to load.
   const modulesLoadedMs = performance.now();
-  const argv = process.argv.slice(2);
-  const subcommand = argv[0] === undefined ? undefined : SUBCOMMANDS[argv[0]];
-  if (subcommand !== undefined) return (await subcommand()).run(argv.slice(1));
-  if (argv.includes('-h') || argv.includes('-help') || argv.includes('--help')) {
-    process.stdout.write(usage());
+  const [first, ...rest] = process.argv.slice(2);
+  // A command module is loaded only when it runs, so the server starts without them.
+  const named = first === undefined || first.startsWith('-') ? undefined : commandNamed(first);
+  if (named?.load !== undefined) return (await named.load()).run(rest);
+  if (first === 'help' || (first !== undefined && HELP_FLAGS.includes(first))) {
+    process.stdout.write(topLevelUsage(flagUsage()));
+    return 0;
+  }
+  if (first !== undefined && !first.startsWith('-') && named === undefined) {
+    process.stderr.write(`${unknownCommand(first)}\nRun "vault-csi-provider --help" for the commands.\n`);
+    return 2;
+  }
+  const argv = named === undefined ? process.argv.slice(2) : named.name === 'version' ? ['-version', ...rest] : rest;
+  if (argv.some((arg) => HELP_FLAGS.includes(arg))) {
+    process.stdout.write(
+      named?.name === 'version'
+        ? versionUsage()
+        : named === undefined
+          ? topLevelUsage(flagUsage())
+          : serveUsage(flagUsage()),
+    );
     return 0;
   }
   let command;
@@ -37,7 +41,7 @@ async function main(): Promise<number> {
     command = loadCommand(argv, process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n${usage()}`);
+      process.stderr.write(`${error.message}\nRun "vault-csi-provider --help" for the flags.\n`);
       return 2;
     }
     throw error;
@@ -56,6 +60,12 @@ async function main(): Promise<number> {
     process.stdout.write(text);
     return 0;
   }
+  // Listened for before starting: a SIGTERM that arrives while the provider starts (a rollout
+  // right after a restart) stops it once it has started, instead of being lost.
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   let provider;
   try {
     provider = await startProvider(command.config);
@@ -65,10 +75,7 @@ async function main(): Promise<number> {
   }
   const { logger } = provider;
   logger.info({ startup: startupTiming(modulesLoadedMs), rssMb: mebibytes(process.memoryUsage.rss()) }, 'started');
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopRequested;
   logger.info({ signal }, 'shutting down');
   await provider.stop();
   return 0;

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import type { ProviderConfig } from './config/provider-config.js';
 import { resolveHmacKey } from './config/hmac-key-source.js';
+import { checkFlagFiles } from './config/flag-files.js';
 import { MIN_HMAC_KEY_BYTES } from './config/hmac-key.js';
 import { loadHmacKeyAtStart } from './kube/hmac-key-secret.js';
 import { runsInCluster, type KubeClient } from './kube/in-cluster.js';
@@ -33,7 +34,8 @@ import { VaultHttp } from './vault/vault-http.js';
 import { createResilience } from './vault/resilience.js';
 import { FirstMountTracker } from './mount/first-mount-tracker.js';
 import { CloserStack } from './async/closer-stack.js';
-import { ObjectRenderer, RENDER_WORKER_ENTRY } from './mount/render/object-renderer.js';
+import { ObjectRenderer } from './mount/render/object-renderer.js';
+import { SANDBOX_WORKER_ENTRY } from './mount/sandbox-worker-entry.js';
 import { sampleEventLoopDelay } from './observability/event-loop-delay.js';
 import { loggableError } from './observability/safe-error.js';
 import { SandboxPool } from './sandbox/sandbox-pool.js';
@@ -86,9 +88,17 @@ export async function startProvider(config: ProviderConfig, options: StartOption
 
 async function start(config: ProviderConfig, options: StartOptions, closers: CloserStack): Promise<ProviderHandle> {
   const logger = createLogger(config.logLevel, options.logDestination);
+  await checkFlagFiles(config, logger);
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true });
   metrics.buildInfo.set({ version: RUNTIME_VERSION, node_version: process.version }, 1);
   const now = options.now ?? Date.now;
+  if (config.security.allowedVaultAddresses === undefined) {
+    // Once per process: off by default only for compatibility with the Go provider (docs/security.md, T1).
+    logger.warn(
+      { flag: '-allowed-vault-addresses' },
+      "no Vault address allowlist: a SecretProviderClass or a pod's volumeAttributes may name any vaultAddress, and the provider sends that pod's service-account token there; set -allowed-vault-addresses (Helm: vault.address or security.allowedVaultAddresses)",
+    );
+  }
 
   const kube = new KubeClientHolder(options.kubeClient);
   closers.push('the Kubernetes client', () => kube.close());
@@ -119,6 +129,7 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
     maxResponseBytes: config.maxResponseBytes,
     requestTimeoutMs: config.vaultRequestTimeoutMs,
     metrics,
+    logger,
     ...createResilience(config.resilience, metrics),
   });
   const tokenCache = new TokenCache(createLogin(http, { now, metrics }), {
@@ -156,7 +167,7 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
 
   // Workers start on the first Mount that needs one: a node without templates pays nothing.
   const sandbox = new SandboxPool({
-    entry: RENDER_WORKER_ENTRY,
+    entry: SANDBOX_WORKER_ENTRY,
     workers: config.sandbox.workers,
     memoryLimitMb: config.sandbox.memoryLimitMb,
     onTaskEnd: (outcome, durationMs) => {
@@ -174,7 +185,9 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
     mountTimeoutMs: config.mountTimeoutMs,
     deadlineMarginMs: config.deadlineMarginMs,
     hmacKey,
-    ...(config.tokenRequestFallback ? { tokenMinter: tokenRequestFallback(kube) } : {}),
+    ...(config.tokenRequestFallback
+      ? { tokenMinter: tokenRequestFallback(kube, { audiences: config.tokenRequestAudiences }) }
+      : {}),
     security: config.security,
     secrets: responses,
     renderer: new ObjectRenderer({
@@ -184,6 +197,12 @@ async function start(config: ProviderConfig, options: StartOptions, closers: Clo
       maxBytes: config.maxResponseBytes,
       logger,
     }),
+    sandboxedParse: {
+      pool: sandbox,
+      timeLimitMs: config.sandbox.timeLimitMs,
+      memoryLimitMb: config.sandbox.memoryLimitMb,
+      logger,
+    },
     ...(leases.revoker === undefined ? {} : { onPodSeen: (uid: string) => leases.revoker?.podSeen(uid) }),
     firstMounts: new FirstMountTracker(),
     logger,

@@ -1,11 +1,11 @@
 // `npm run build`: the provider as it ships, bundled by esbuild into dist/ (docs/benchmarks.md,
 // "Footprint"). One module per entry point instead of ~300 files and their node_modules: less to
 // read, parse and hold on every node, and an image that needs no node_modules. Two entry points:
-// the process (`main.js`) and the sandbox worker (`render-worker.js`, which object-renderer.ts
+// the process (`main.js`) and the sandbox worker (`sandbox-worker.js`, which sandbox-worker-entry.ts
 // finds beside the module that loads it). Parts loaded with `import()` (operator commands, the
 // Kubernetes client) become chunks of their own, read only when used. Chunks stay in dist/ itself
 // because modules find `proto/` and `package.json` relative to their own URL.
-import { rm } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -14,7 +14,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist');
 await rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { main: join(root, 'src/main.ts'), 'render-worker': join(root, 'src/mount/render/render-worker.ts') },
+  entryPoints: { main: join(root, 'src/main.ts'), 'sandbox-worker': join(root, 'src/mount/sandbox-worker.ts') },
   outdir,
   bundle: true,
   splitting: true,
@@ -36,3 +36,5 @@ await build({
   },
   logLevel: 'warning',
 });
+// `vault-csi-provider` (package.json bin) runs the bundle directly.
+await chmod(join(outdir, 'main.js'), 0o755);

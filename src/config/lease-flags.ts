@@ -6,6 +6,9 @@ import { LEASE_DEFAULTS, type LeaseSettings } from '../leases/lease-settings.js'
 import { ConfigError, FlagValues } from './command-line.js';
 
 export const LEASE_FLAGS = {
+  'lease-cache-max-bytes': {
+    help: `Bytes the cached dynamic credentials may take together; the least recently served are dropped beyond it (default ${LEASE_DEFAULTS.cacheMaxBytes})`,
+  },
   'lease-cache-size': {
     help: `Maximum cached dynamic credentials and certificates; 0 disables the lease cache, so every Mount issues new ones (default ${LEASE_DEFAULTS.cacheSize})`,
   },
@@ -42,6 +45,7 @@ export function parseLeaseFlags(value: (name: string) => string | undefined): Le
   const stateKeyFile = value('state-key-file');
   return {
     cacheSize: flags.integer('lease-cache-size', LEASE_DEFAULTS.cacheSize),
+    cacheMaxBytes: flags.integer('lease-cache-max-bytes', LEASE_DEFAULTS.cacheMaxBytes, 1024),
     renewalPercent: flags.percent('lease-renewal-percent', LEASE_DEFAULTS.renewalPercent),
     certificateRenewalPercent: flags.percent('certificate-renewal-percent', LEASE_DEFAULTS.certificateRenewalPercent),
     revokeDeletedPods,

@@ -17,6 +17,7 @@ import type { SandboxSettings } from '../sandbox/sandbox-settings.js';
 import { parseSandboxFlags, SANDBOX_FLAGS } from './sandbox-flags.js';
 import type { ResponseCacheSettings } from '../leases/response-cache.js';
 import { parseResponseCacheFlags, RESPONSE_CACHE_FLAGS } from './response-cache-flags.js';
+import { splitHostPort } from '../go-compat/listen-address.js';
 
 export type HmacKeySource = 'auto' | 'file' | 'kubernetes-secret' | 'random';
 const HMAC_KEY_SOURCES: readonly HmacKeySource[] = ['auto', 'file', 'kubernetes-secret', 'random'];
@@ -36,6 +37,8 @@ export interface ProviderConfig {
   readonly hmacKeySource: HmacKeySource;
   /** Mint a pod-bound service-account token (TokenRequest) when the driver sent none for our audience. */
   readonly tokenRequestFallback: boolean;
+  /** The only audiences the fallback mints for: an SPC names the audience, the operator bounds it. */
+  readonly tokenRequestAudiences: readonly string[];
   /** Maximum Vault tokens cached (about one per pod and connection on this node); 0 disables caching. */
   readonly tokenCacheSize: number;
   /** Largest Mount response we send; the driver's default receive limit is 4 MiB. */
@@ -73,6 +76,7 @@ export const DEFAULTS = {
   vaultAddress: 'https://127.0.0.1:8200',
   authMountPath: 'kubernetes',
   hmacSecretName: 'vault-csi-provider-hmac-key',
+  tokenRequestAudiences: ['vault'],
   tokenCacheSize: 1000,
   maxResponseBytes: 4 * 1024 * 1024,
   mountConcurrency: 32,
@@ -91,7 +95,9 @@ interface FlagSpec {
 /** Every flag, its environment variable (as in the Go provider) and what it does. */
 export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   endpoint: { help: `Unix socket to serve the driver on (default ${DEFAULTS.endpoint})` },
-  'health-addr': { help: `Address of the health and metrics HTTP listener (default ${DEFAULTS.healthAddr})` },
+  'health-addr': {
+    help: `Address of the health and metrics HTTP listener (default ${DEFAULTS.healthAddr}); empty (-health-addr=) disables it`,
+  },
   'log-level': { help: 'trace, debug, info, warn, error or off (default info)' },
   debug: { boolean: true, help: 'Deprecated: same as -log-level=debug unless -log-level is set' },
   version: { boolean: true, help: 'Print the version and exit' },
@@ -118,6 +124,9 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
     boolean: true,
     help: 'Mint a pod-bound token with the TokenRequest API when the driver sent none for the audience (needs create on serviceaccounts/token)',
   },
+  'token-request-audiences': {
+    help: `Comma-separated audiences -token-request-fallback may mint tokens for; an SPC asking for another is refused (default ${DEFAULTS.tokenRequestAudiences.join(',')})`,
+  },
   'cache-size': { help: `Maximum cached Vault tokens; 0 disables caching (default ${DEFAULTS.tokenCacheSize})` },
   'max-response-bytes': { help: `Largest Mount response in bytes (default ${DEFAULTS.maxResponseBytes})` },
   'mount-concurrency': { help: `Vault requests in flight per Mount (default ${DEFAULTS.mountConcurrency})` },
@@ -140,12 +149,31 @@ const booleanFlags = new Set(
 
 const logLevelSchema = z.enum(LOG_LEVELS);
 
+/**
+ * `-health-addr`: absent means the default; given empty (`-health-addr=`) means no listener at
+ * all (then nothing answers the kubelet probes, so the DaemonSet must not define them).
+ */
+function healthAddress(flag: string | undefined): string {
+  if (flag === undefined) return DEFAULTS.healthAddr;
+  if (flag === '') return '';
+  try {
+    splitHostPort(flag);
+  } catch {
+    throw new ConfigError(
+      `invalid -health-addr "${flag}": use host:port or :port (port 0 picks a free one), or empty to disable`,
+    );
+  }
+  return flag;
+}
+
 /** Reads flags over environment. Throws ConfigError naming the flag and the reason. */
 export function loadCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Command {
   const parsed = parseCommandLine(argv, booleanFlags);
   for (const name of parsed.flags.keys()) {
     if (!(name in FLAGS)) throw new ConfigError(`flag provided but not defined: -${name}`);
   }
+  const [extra] = parsed.positionals;
+  if (extra !== undefined) throw new ConfigError(`unexpected argument "${extra}": the provider takes flags only`);
   const value = (name: string): string | undefined => {
     // An empty flag (`-vault-tls-ca-cert=`) means "not set", as Helm values render unset options.
     const fromFlag = parsed.flags.get(name);
@@ -205,7 +233,7 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
 
   const config: ProviderConfig = {
     endpoint: value('endpoint') ?? DEFAULTS.endpoint,
-    healthAddr: value('health-addr') ?? DEFAULTS.healthAddr,
+    healthAddr: healthAddress(parsed.flags.get('health-addr')),
     logLevel,
     connection: {
       vaultAddress,
@@ -224,6 +252,7 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
     hmacSecretName: value('hmac-secret-name') ?? DEFAULTS.hmacSecretName,
     hmacKeySource,
     tokenRequestFallback: bool('token-request-fallback'),
+    tokenRequestAudiences: parseAudienceList(value('token-request-audiences')),
     tokenCacheSize: integer('cache-size', DEFAULTS.tokenCacheSize, -1),
     maxResponseBytes: integer('max-response-bytes', DEFAULTS.maxResponseBytes, 1024),
     mountConcurrency: integer('mount-concurrency', DEFAULTS.mountConcurrency, 1),
@@ -240,10 +269,26 @@ export function loadCommand(argv: readonly string[], env: Readonly<Record<string
   return { kind: 'serve', config };
 }
 
-export function usage(): string {
+function parseAudienceList(raw: string | undefined): readonly string[] {
+  if (raw === undefined) return DEFAULTS.tokenRequestAudiences;
+  const audiences = raw
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter((audience) => audience !== '');
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what we reject
+  if (audiences.length === 0 || audiences.some((audience) => /[\u0000-\u001f\u007f]/.test(audience))) {
+    throw new ConfigError(
+      `invalid value for -token-request-audiences: must be a comma-separated list of audiences, e.g. vault`,
+    );
+  }
+  return audiences;
+}
+
+/** Every flag with its environment variable and help, as the Go flag package prints them. */
+export function flagUsage(): string {
   const lines = Object.entries(FLAGS).map(([name, spec]) => {
     const env = spec.env === undefined ? '' : ` [$${spec.env}]`;
     return `  -${name}${env}\n        ${spec.help}`;
   });
-  return `Usage: vault-csi-provider [flags]\n${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n`;
 }

@@ -9,7 +9,12 @@
  * with a message for the pod's events. The token is returned only, never logged or put in one.
  */
 import { LRUCache } from 'lru-cache';
-import { KubernetesUnavailableError, MissingServiceAccountTokenError, type ProviderError } from '../errors.js';
+import {
+  InvalidParameterError,
+  KubernetesUnavailableError,
+  MissingServiceAccountTokenError,
+  type ProviderError,
+} from '../errors.js';
 import { isKubeApiError } from './kube-api-error.js';
 import type { KubeClientHolder } from './kube-client-holder.js';
 import { MIN_EXPIRATION_SECONDS, requestServiceAccountToken } from './token-request.js';
@@ -37,16 +42,29 @@ interface MintedToken {
   readonly reuseUntilMs: number;
 }
 
+export interface TokenRequestFallbackOptions {
+  /**
+   * `-token-request-audiences`. The SPC names the audience and the address the token is sent
+   * to, so without a bound an SPC author could have the provider mint a token of the pod's
+   * service account for the API server or a cloud provider and send it to a host of theirs.
+   */
+  readonly audiences: readonly string[];
+  readonly now?: () => number;
+  readonly maxEntries?: number;
+}
+
 export function tokenRequestFallback(
   kube: KubeClientHolder,
-  options: { readonly now?: () => number; readonly maxEntries?: number } = {},
+  options: TokenRequestFallbackOptions,
 ): TokenRequestFallback {
   const now = options.now ?? Date.now;
+  const allowed = new Set(options.audiences);
   // Per pod identity and audience, so a republish every minute costs no API call; bounded,
   // and an entry is only ever handed back to the same pod uid it was minted for.
   const minted = new LRUCache<string, MintedToken>({ max: options.maxEntries ?? 1000 });
   return {
     async mint(pod, audience, signal) {
+      if (!allowed.has(audience)) throw audienceRefused(audience, options.audiences);
       const key = JSON.stringify([pod.uid, pod.namespace, pod.name, pod.serviceAccountName, audience]);
       const reusable = minted.get(key);
       if (reusable !== undefined && now() < reusable.reuseUntilMs) return reusable.token;
@@ -71,6 +89,13 @@ export function tokenRequestFallback(
       }
     },
   };
+}
+
+function audienceRefused(audience: string, audiences: readonly string[]): ProviderError {
+  const shown = audience.length > 80 ? `${audience.slice(0, 80)}…` : audience;
+  return new InvalidParameterError(
+    `parameter "audience": the provider mints service-account tokens (-token-request-fallback) only for the audiences the operator lists in -token-request-audiences (${audiences.map((entry) => JSON.stringify(entry)).join(', ')}), not ${JSON.stringify(shown)}; use one of them, or ask for the CSIDriver's tokenRequests to include this audience so the driver passes the token`,
+  );
 }
 
 function toProviderError(error: unknown, subject: string, audience: string): ProviderError {

@@ -53,6 +53,7 @@ export class LeaseLifecycle {
     const client = new VaultLeaseClient(options.http, options.requestTimeoutMs);
     this.cache = new LeasedSecretCache({
       maxEntries: settings.cacheSize,
+      maxBytes: settings.cacheMaxBytes,
       leaseShare: settings.renewalPercent / 100,
       certificateShare: settings.certificateRenewalPercent / 100,
       jitter: 0.1,

@@ -15,6 +15,9 @@ import { actionTime, retryDelayMs, type Lifetime } from './lease-policy.js';
 import type { VaultLeaseClient } from './vault-lease-client.js';
 import { safeReason } from '../observability/safe-error.js';
 
+/** How often a restored entry without a pod token looks again whether a Mount brought one. */
+const AWAIT_MOUNT_MS = 30_000;
+
 /** A fresh read: a credential with its lifetime and owning token, or a response without a lifetime. */
 export type Issued =
   | { readonly secret: VaultSecret; readonly lifetime?: undefined }
@@ -134,6 +137,18 @@ export class LeaseRenewer {
   }
 
   private async replace(entry: CacheEntry, reason: string): Promise<void> {
+    if (entry.identity.jwt === '') {
+      // Restored from the state file, which never holds a pod's service-account token: a new
+      // credential needs a login, so it waits for the pod's next Mount, which brings a token (and
+      // is served the cached credential meanwhile, while it is valid).
+      entry.mustReplace = true;
+      entry.nextActionAtMs = Math.min(this.deps.now() + AWAIT_MOUNT_MS, effectiveExpiry(entry));
+      this.deps.logger.debug(
+        { pod: podOf(entry), objects: entry.subject, reason },
+        "a restored credential needs a new login: waiting for the pod's next Mount",
+      );
+      return;
+    }
     const signal = AbortSignal.timeout(this.deps.backgroundTimeoutMs);
     try {
       if (entry.token.expiresAtMs !== undefined && entry.token.expiresAtMs < entry.lifetime.expiresAtMs) {

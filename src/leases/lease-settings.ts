@@ -6,6 +6,8 @@
 export interface LeaseSettings {
   /** Maximum cached dynamic credentials (about one per pod and dynamic request on this node); 0 disables the cache. */
   readonly cacheSize: number;
+  /** Bytes the cached credentials may take together (their Vault answers); the least recently served go first. */
+  readonly cacheMaxBytes: number;
   /** Percent of a lease's TTL after which it is renewed. */
   readonly renewalPercent: number;
   /** Percent of a certificate's lifetime after which it is re-issued. */
@@ -23,6 +25,8 @@ export interface LeaseSettings {
 
 export const LEASE_DEFAULTS = {
   cacheSize: 10_000,
+  // A database credential or certificate answer is 1-10 KB: 10 000 of them fit several times over.
+  cacheMaxBytes: 64 * 1024 * 1024,
   /** Two thirds, as Vault Agent renews. */
   renewalPercent: 200 / 3,
   certificateRenewalPercent: 200 / 3,

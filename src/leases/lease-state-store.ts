@@ -1,7 +1,8 @@
 /**
  * Persists the lease cache across provider restarts (per process, one file per node): a
  * DaemonSet upgrade must not make every pod's next republish mint new credentials. The file
- * holds the credentials and the Vault tokens that own them, so it is encrypted as a whole with
+ * holds the credentials and the Vault tokens that own them (never a pod's service-account
+ * token), so it is encrypted as a whole with
  * AES-256-GCM under a 32-byte key from a mounted Secret, written atomically (temporary file,
  * then rename) a short while after changes, in a directory only we can read (0700).
  *
@@ -138,12 +139,17 @@ export class LeaseStateStore {
   }
 
   private async write(): Promise<void> {
-    const state = { version: 1, savedAtMs: this.options.now(), entries: this.options.snapshot() };
+    // Never a pod's service-account token: the file holds only what renewals need (the Vault
+    // token that owns each lease). A restored entry that must log in again waits for its pod's
+    // next Mount, which brings a fresh token (see LeaseRenewer).
+    const entries = this.options.snapshot().map((entry) => ({ ...entry, identity: { ...entry.identity, jwt: '' } }));
+    const state = { version: 1, savedAtMs: this.options.now(), entries };
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.options.key, iv);
     cipher.setAAD(AAD);
     const body = Buffer.concat([cipher.update(JSON.stringify(state, withBigInts), 'utf8'), cipher.final()]);
-    const temporary = `${this.path}.${process.pid}.tmp`;
+    // Unique per write: two providers of one process (a restart in tests) may write at once.
+    const temporary = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       const handle = await open(temporary, 'w', 0o600);
       try {

@@ -20,11 +20,14 @@ import type { VaultRequest, VaultSecret } from '../vault/vault-request.js';
 import { effectiveExpiry, entryKey, podOf, type CacheEntry, type TokenRecord } from './cache-entry.js';
 import { lifetimeOf } from './lease-policy.js';
 import { LeaseRenewer, type Issued } from './lease-renewer.js';
+import { StagedCredential, type CredentialHandle } from './staged-credential.js';
 import type { VaultLeaseClient } from './vault-lease-client.js';
 
 export interface LeasedSecretCacheOptions {
   /** Maximum entries (about one per pod and dynamic request on this node); 0 disables the cache. */
   readonly maxEntries: number;
+  /** Bytes the cached answers may take together; the least recently served go first beyond it. */
+  readonly maxBytes?: number;
   /** Share of a lease's TTL after which it is renewed (default 2/3). */
   readonly leaseShare: number;
   /** Share of a certificate's lifetime after which it is re-issued (default 2/3). */
@@ -57,7 +60,9 @@ export class LeasedSecretCache {
    * must not mint two credentials. A caller that gives up leaves alone; the issue is cancelled
    * only when every caller has.
    */
-  private readonly issuing = new SharedFlight<{ secret: VaultSecret; source: ReadSource }>();
+  private readonly issuing = new SharedFlight<{ secret: VaultSecret; entry?: CacheEntry }>();
+  /** Credentials issued for Mounts that have not answered yet (seconds), by entry key. */
+  private readonly staged = new Map<string, { readonly secret: VaultSecret; readonly credential: StagedCredential }>();
   private readonly random: () => number;
   private running: Promise<void> | undefined;
   private readonly renewer: LeaseRenewer;
@@ -65,7 +70,12 @@ export class LeasedSecretCache {
   constructor(private readonly options: LeasedSecretCacheOptions) {
     this.random = options.random ?? Math.random;
     // Disabled (maxEntries 0) means nothing is stored; the cache still needs a size of one.
-    this.entries = new LRUCache<string, CacheEntry>({ max: Math.max(1, options.maxEntries) });
+    this.entries = new LRUCache<string, CacheEntry>({
+      max: Math.max(1, options.maxEntries),
+      maxSize: options.maxBytes ?? Number.MAX_SAFE_INTEGER,
+      // What the entry holds for its life: the answer served to the pod (and its key).
+      sizeCalculation: (entry) => Math.max(1, entryBytes(entry)),
+    });
     this.renewer = new LeaseRenewer({
       client: options.client,
       tokens: options.tokens,
@@ -99,7 +109,7 @@ export class LeasedSecretCache {
     subject: string,
     signal: AbortSignal,
     sharePercent?: number,
-  ): Promise<{ secret: VaultSecret; source: ReadSource }> {
+  ): Promise<{ secret: VaultSecret; source: ReadSource; staged?: CredentialHandle }> {
     if (!this.enabled) {
       return this.options.reader
         .read(identity, request, subject, signal)
@@ -109,14 +119,31 @@ export class LeasedSecretCache {
     // Looked at without touching its recency: only serving it does that.
     const cached = this.entries.peek(key);
     if (cached !== undefined && this.servable(cached)) {
-      this.entries.get(key);
-      cached.identity = identity;
-      cached.lastServedMs = this.options.now();
-      cached.subject = subject;
-      if (sharePercent !== undefined) cached.share = sharePercent / 100;
-      return Promise.resolve({ secret: cached.secret, source: 'cache' });
+      // Served only to a Mount whose JWT Vault accepted: a cached token for exactly this JWT, or
+      // a login with it now (a deleted service account's token gets Vault's refusal, not the cache).
+      return this.options.tokens.acquire(identity, signal).then(() => {
+        this.entries.get(key);
+        cached.identity = identity;
+        cached.lastServedMs = this.options.now();
+        cached.subject = subject;
+        if (sharePercent !== undefined) cached.share = sharePercent / 100;
+        return { secret: cached.secret, source: 'cache' as const };
+      });
     }
-    return this.issuing.run(key, signal, (shared) => this.issue(key, identity, request, subject, shared, sharePercent));
+    // Issued for a Mount that has not answered yet: shared with this one, still not cached.
+    const staged = this.staged.get(key);
+    if (staged !== undefined) {
+      return this.options.tokens
+        .acquire(identity, signal)
+        .then(() => ({ secret: staged.secret, source: 'vault' as const, staged: staged.credential.handle() }));
+    }
+    return this.issuing
+      .run(key, signal, (shared) => this.issue(key, identity, request, subject, shared, sharePercent))
+      .then((issued) =>
+        issued.entry === undefined
+          ? { secret: issued.secret, source: 'vault' }
+          : { secret: issued.secret, source: 'vault', staged: this.stage(issued.entry).handle() },
+      );
   }
 
   /** Renews, keeps tokens alive, re-issues and expires whatever is due now. Safe to call at any time. */
@@ -170,9 +197,9 @@ export class LeasedSecretCache {
     subject: string,
     signal: AbortSignal,
     sharePercent: number | undefined,
-  ): Promise<{ secret: VaultSecret; source: ReadSource }> {
+  ): Promise<{ secret: VaultSecret; entry?: CacheEntry }> {
     const fetched = await this.fetch(identity, request, subject, signal);
-    if (fetched.lifetime === undefined) return { secret: fetched.secret, source: 'vault' };
+    if (fetched.lifetime === undefined) return { secret: fetched.secret };
     const { secret, lifetime, token } = fetched;
     const share = sharePercent === undefined ? this.defaultShare(lifetime.kind) : sharePercent / 100;
     const entry: CacheEntry = {
@@ -191,10 +218,42 @@ export class LeasedSecretCache {
       mustReplace: false,
       lastServedMs: this.options.now(),
     };
-    this.renewer.schedule(entry);
-    this.entries.set(key, entry);
-    this.changed();
-    return { secret, source: 'vault' };
+    return { secret, entry };
+  }
+
+  /**
+   * The credential `entry` holds, waiting for its Mounts' answers: the first success caches it;
+   * if all of them fail, its lease is revoked (it would otherwise live, unused, until its TTL).
+   */
+  private stage(entry: CacheEntry): StagedCredential {
+    const existing = this.staged.get(entry.key);
+    if (existing !== undefined) return existing.credential;
+    const credential = new StagedCredential(
+      () => {
+        this.staged.delete(entry.key);
+        this.renewer.schedule(entry);
+        this.entries.set(entry.key, entry);
+        this.changed();
+      },
+      () => {
+        this.staged.delete(entry.key);
+        void this.revokeUnused(entry);
+      },
+    );
+    this.staged.set(entry.key, { secret: entry.secret, credential });
+    return credential;
+  }
+
+  private async revokeUnused(entry: CacheEntry): Promise<void> {
+    const leaseId = entry.lifetime.leaseId;
+    if (leaseId === undefined) return; // a certificate without a lease just expires
+    const outcome = await this.options.client.revokeLease(entry.identity.connection, entry.token.token, leaseId);
+    this.options.logger.info(
+      { pod: podOf(entry), objects: entry.subject, result: outcome.kind },
+      outcome.kind === 'ok'
+        ? 'revoked a credential issued for a Mount that failed'
+        : 'could not revoke a credential issued for a Mount that failed; it expires at its TTL',
+    );
   }
 
   /**
@@ -268,4 +327,8 @@ export class LeasedSecretCache {
     metrics.leasesHeld.set({ kind: 'certificate' }, certificates);
     metrics.leaseSecondsToExpiry.set(Number.isFinite(soonest) ? Math.max(0, soonest / 1000) : 0);
   }
+}
+
+function entryBytes(entry: CacheEntry): number {
+  return Buffer.byteLength(entry.key) + Buffer.byteLength(JSON.stringify(entry.secret));
 }

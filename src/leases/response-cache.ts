@@ -7,13 +7,14 @@
  * Only a Mount that proves the identity gets a cached answer: it must carry a service-account
  * JWT, and the token cache must hold a usable Vault token that Vault issued for that very JWT
  * (else the JWT is sent to Vault in a login first). An answer is kept only when the Mount that
- * read it succeeded (`commit`), is never shared across identities (the key holds the pod uid and
+ * read it succeeded (`staged.commit`), is never shared across identities (the key holds the pod uid and
  * the whole connection and auth configuration), and is dropped when its pod is seen gone. The
  * cache is bounded by entries and by the approximate bytes of what it holds; least recently
  * served first out. One instance per process.
  */
 import { LRUCache } from 'lru-cache';
 import type { ProviderMetrics } from '../observability/metrics.js';
+import { tokenBindsIdentity } from '../vault/token-binding.js';
 import type { TokenCache } from '../vault/token-cache.js';
 import { identityKey, type VaultIdentity } from '../vault/vault-identity.js';
 import type { VaultRequest, VaultSecret } from '../vault/vault-request.js';
@@ -29,11 +30,17 @@ export interface ResponseCacheSettings {
 
 export const RESPONSE_CACHE_DEFAULTS: ResponseCacheSettings = { maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 };
 
-/** What a Mount gets for one request; `commit` keeps a fresh answer once the Mount succeeded. */
+/** What a Mount answers for once it ends: `commit` when it succeeded, `release` when it failed. */
+export interface Staged {
+  commit(): void;
+  release(): void;
+}
+
+/** What a Mount gets for one request; `staged` keeps a fresh answer once the Mount succeeded. */
 export interface ServedRead {
   readonly secret: VaultSecret;
   readonly source: 'cache' | 'vault';
-  readonly commit?: () => void;
+  readonly staged?: Staged;
 }
 
 /** Where answers come from when this cache has none: the lease cache, which reads Vault. */
@@ -117,7 +124,8 @@ export class ResponseCache {
     intervalMs: number,
   ): Promise<ServedRead> {
     const key = entryKey(identityKey(identity), request);
-    const held = identity.jwt === '' ? undefined : this.held.get(key);
+    // A JWT whose claims are for someone else (or stale) is never answered from here: Vault judges it.
+    const held = tokenBindsIdentity(identity, this.options.now()) ? this.held.get(key) : undefined;
     if (held !== undefined && this.options.now() < held.answeredAtMs + intervalMs) {
       // The Mount must prove the identity: a token Vault issued for the JWT it carries.
       await this.options.tokens.acquireWithJwt(identity, signal);
@@ -129,16 +137,21 @@ export class ResponseCache {
     // Held credentials and anything with a lease or an expiry follow the lease rules, not these.
     if (read.source === 'cache' || lifetimeOf(read.secret, answeredAtMs) !== undefined) return read;
     this.options.metrics?.responseCacheLookups.inc({ result: 'miss' });
+    const below = read.staged;
+    const answer: HeldAnswer = {
+      secret: read.secret,
+      podUid: identity.pod.uid,
+      answeredAtMs,
+      bytes: sizeOf(key, read.secret),
+    };
     return {
       ...read,
-      commit: () => {
-        read.commit?.();
-        this.keep(key, {
-          secret: read.secret,
-          podUid: identity.pod.uid,
-          answeredAtMs,
-          bytes: sizeOf(key, read.secret),
-        });
+      staged: {
+        commit: () => {
+          below?.commit();
+          this.keep(key, answer);
+        },
+        release: () => below?.release(),
       },
     };
   }

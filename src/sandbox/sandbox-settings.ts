@@ -16,6 +16,7 @@ export const SANDBOX_DEFAULTS: SandboxSettings = {
   workers: 2,
   // Real templates and expressions render in milliseconds; the worst counted one in about 0.2 s.
   timeLimitMs: 2_000,
-  // Several times what the largest accepted input (4 MiB of Vault data) needs as JS values.
-  memoryLimitMb: 64,
+  // Room for the largest accepted input (about 5 MiB of Vault data) as JS values, while two
+  // workers at their limit and the main thread stay within the chart's 256 MiB (Node 20 and 24).
+  memoryLimitMb: 32,
 };

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { splitHostPort } from '../go-compat/listen-address.js';
 
 export interface HealthServerOptions {
   /** `:8080`, `127.0.0.1:8080` or `[::1]:8080`; port 0 picks a free port. */
@@ -60,11 +61,4 @@ export class HealthServer {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-}
-
-export function splitHostPort(address: string): { host?: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address);
-  if (match === null) throw new Error(`invalid -health-addr "${address}": use host:port or :port`);
-  const host = match[1] ?? match[2];
-  return { ...(host === undefined || host === '' ? {} : { host }), port: Number(match[3]) };
 }

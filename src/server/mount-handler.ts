@@ -10,7 +10,6 @@ import type { MountSpec } from '../mount/spec/mount-spec.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import { isProviderError } from '../errors.js';
-import { misspeltParameters, parseAttributes } from '../mount/parse/attributes.js';
 import { describeAddress } from '../vault/vault-http.js';
 import { statusName, toGrpcFailure } from './grpc-status.js';
 import { loggableError } from '../observability/safe-error.js';
@@ -40,14 +39,15 @@ export function createMountHandler(service: MountService, logger: Logger, metric
       metrics.mountDuration.observe({ result }, seconds);
       const level = result === 'ok' ? 'info' : 'warn';
       logger[level](
-        { ...auditLine(spec, output, result, seconds, failure), ...likelyTypos(spec, input.attributes) },
+        { ...auditLine(spec, output, result, seconds, failure), ...likelyTypos(service, spec, input.attributes) },
         'mount',
       );
     };
-    Promise.resolve()
-      .then(() => {
-        spec = service.parse(input);
-        return service.mount(input, spec);
+    service
+      .parse(input)
+      .then((parsed) => {
+        spec = parsed;
+        return service.mount(input, parsed);
       })
       .then(
         (output) => {
@@ -79,22 +79,16 @@ function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown>): number {
 /**
  * SPC parameters are a flat map the driver merges with volume attributes, so an unknown key
  * is tolerated; one that looks like a misspelt known parameter (`vaultAdress`) is named in the
- * audit line, because its value is silently not used. The parse found them; when the parse
- * failed (a typo often is why), the attributes are read again for them alone.
+ * audit line, because its value is silently not used.
  */
 function likelyTypos(
+  service: MountService,
   spec: MountSpec | undefined,
   attributes: string,
 ): { possiblyMisspeltParameters?: readonly string[] } {
-  let typos = spec?.misspeltParameters;
-  if (spec === undefined) {
-    try {
-      typos = misspeltParameters(parseAttributes(attributes));
-    } catch {
-      return {};
-    }
-  }
-  return typos === undefined || typos.length === 0 ? {} : { possiblyMisspeltParameters: typos };
+  // The parse found them; when it failed (a typo often is why), the attributes are read for them alone.
+  const typos = spec?.misspeltParameters ?? (spec === undefined ? service.misspeltParameters(attributes) : []);
+  return typos.length === 0 ? {} : { possiblyMisspeltParameters: typos };
 }
 
 function auditLine(

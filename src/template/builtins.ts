@@ -95,14 +95,12 @@ function sprint(context: CallContext, args: readonly Value[]): string {
 
 /** url.QueryEscape: unreserved bytes kept, space as `+`, the rest as uppercase %XX. */
 function queryEscape(text: string): string {
-  let out = '';
-  for (const byte of Buffer.from(text, 'utf8')) {
-    const char = String.fromCharCode(byte);
-    if (/[A-Za-z0-9\-_.~]/.test(char)) out += char;
-    else if (byte === 0x20) out += '+';
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
+  // The UTF-8 bytes as one character each, escaped in one replace (see goQuote for why).
+  return Buffer.from(text, 'utf8')
+    .toString('latin1')
+    .replace(/[^A-Za-z0-9\-_.~]/g, (char) =>
+      char === ' ' ? '+' : `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+    );
 }
 
 export const BUILTINS: ReadonlyMap<string, FunctionImpl> = new Map<string, FunctionImpl>([

@@ -51,53 +51,37 @@ function hex(code: number, width: number): string {
  * Lone surrogates cannot occur in Go strings; they print as the replacement character.
  */
 export function goQuote(text: string, asciiOnly = false): string {
-  let out = '"';
-  for (const ch of text) {
-    let code = ch.codePointAt(0) ?? 0;
-    if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd;
-    switch (code) {
-      case 0x07:
-        out += '\\a';
-        continue;
-      case 0x08:
-        out += '\\b';
-        continue;
-      case 0x0c:
-        out += '\\f';
-        continue;
-      case 0x0a:
-        out += '\\n';
-        continue;
-      case 0x0d:
-        out += '\\r';
-        continue;
-      case 0x09:
-        out += '\\t';
-        continue;
-      case 0x0b:
-        out += '\\v';
-        continue;
-      case 0x22:
-        out += '\\"';
-        continue;
-      case 0x5c:
-        out += '\\\\';
-        continue;
-      default:
-        break;
-    }
-    const char = String.fromCodePoint(code);
-    if (code < 0x80 ? code >= 0x20 && code < 0x7f : !asciiOnly && PRINTABLE.test(char)) {
-      out += char;
-    } else if (code < 0x80) {
-      out += `\\x${hex(code, 2)}`;
-    } else if (code < 0x10000) {
-      out += `\\u${hex(code, 4)}`;
-    } else {
-      out += `\\U${hex(code, 8)}`;
-    }
-  }
-  return `${out}"`;
+  // One replace over the text: only characters that may need an escape are looked at, and the
+  // result is built in one piece (a string grown a character at a time takes tens of bytes per
+  // character, enough to exhaust the sandbox's heap on a 1 MB argument).
+  return `"${text.replace(MAY_NEED_ESCAPE, (char) => quoteChar(char, asciiOnly))}"`;
+}
+
+/** Anything but printable ASCII other than `"` and `\`, one code point (or lone surrogate) at a time. */
+const MAY_NEED_ESCAPE = /[^\x20\x21\x23-\x5b\x5d-\x7e]/gu;
+
+const ESCAPES: Readonly<Record<number, string>> = {
+  0x07: '\\a',
+  0x08: '\\b',
+  0x0c: '\\f',
+  0x0a: '\\n',
+  0x0d: '\\r',
+  0x09: '\\t',
+  0x0b: '\\v',
+  0x22: '\\"',
+  0x5c: '\\\\',
+};
+
+function quoteChar(ch: string, asciiOnly: boolean): string {
+  let code = ch.codePointAt(0) ?? 0;
+  if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd;
+  const escape = ESCAPES[code];
+  if (escape !== undefined) return escape;
+  const char = String.fromCodePoint(code);
+  if (code < 0x80 ? code >= 0x20 && code < 0x7f : !asciiOnly && PRINTABLE.test(char)) return char;
+  if (code < 0x80) return `\\x${hex(code, 2)}`;
+  if (code < 0x10000) return `\\u${hex(code, 4)}`;
+  return `\\U${hex(code, 8)}`;
 }
 
 /** strconv.CanBackquote: single line, no backquote, no control characters except tab. */

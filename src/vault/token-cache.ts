@@ -1,12 +1,14 @@
 /**
  * Vault tokens per identity (per process, bounded LRU). A token is reused until a share of its
  * TTL has passed, so republishes every minute cost no login. Concurrent Mounts of one pod share
- * one login (coalesced); different identities never share anything.
+ * one login (coalesced); different identities never share anything. A cached token answers only
+ * a Mount whose JWT is for that identity (token-binding.ts); any other gets a login of its own.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import { SharedFlight } from '../async/shared-flight.js';
+import { tokenBindsIdentity } from './token-binding.js';
 import { identityKey, type VaultIdentity } from './vault-identity.js';
 
 export interface VaultToken {
@@ -56,19 +58,26 @@ export class TokenCache {
   async acquire(identity: VaultIdentity, signal: AbortSignal): Promise<TokenLease> {
     const key = identityKey(identity);
     const cached = this.entries.get(key);
-    if (cached !== undefined && this.isUsable(cached)) {
+    if (cached !== undefined && this.isUsable(cached) && tokenBindsIdentity(identity, this.now())) {
       this.options.metrics?.tokenCacheLookups.inc({ result: 'hit' });
       return { token: cached, fresh: false };
     }
-    if (cached !== undefined) this.entries.delete(key);
     this.options.metrics?.tokenCacheLookups.inc({ result: 'miss' });
+    if (cached !== undefined && this.isUsable(cached)) {
+      // The JWT presented is not one for this identity (another account, stale): Vault judges it,
+      // in a login of its own; the cached token stays for Mounts that present a proper one.
+      const unbound = `${key}\u0000${createHash('sha256').update(identity.jwt).digest('base64url')}`;
+      return { token: await this.logins.run(unbound, signal, (shared) => this.login(identity, shared)), fresh: true };
+    }
+    if (cached !== undefined) this.entries.delete(key);
     return { token: await this.loginOnce(key, identity, signal), fresh: true };
   }
 
   /**
    * A usable token that Vault issued for this very JWT: the cached one when it was, else a new
-   * login with it. What a cached answer is served behind (docs/refresh-interval.md): the Mount
-   * must carry a JWT that Vault accepted for its identity, not merely name the identity.
+   * login with it, kept for the identity. What a cached answer is served behind
+   * (docs/refresh-interval.md): the Mount must carry a JWT that Vault accepted, not merely one
+   * whose claims name the identity. Callers pass only JWTs that bind the identity (token-binding.ts).
    */
   async acquireWithJwt(identity: VaultIdentity, signal: AbortSignal): Promise<TokenLease> {
     const key = identityKey(identity);

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { Agent } from '../http/undici.js';
 import { InvalidParameterError } from '../errors.js';
+import { vaultBase, type VaultBase } from './request-url.js';
 import type { TlsSettings, VaultConnection } from './vault-connection.js';
 
 export interface VaultEndpoint {
   /** The undici dispatcher for this connection. */
   readonly agent: Agent;
-  /** Origin to put in request URLs (`http://localhost` for unix sockets). */
-  readonly origin: string;
+  /** Origin and path prefix of request URLs (`http://localhost`, no prefix, for unix sockets). */
+  readonly base: VaultBase;
 }
 
 export interface TransportOptions {
@@ -65,12 +66,13 @@ export class VaultTransport {
       const socketPath = connection.address.slice('unix://'.length);
       return {
         agent: new Agent({ ...common, connect: { socketPath, timeout: connectTimeout } }),
-        origin: 'http://localhost',
+        base: { origin: 'http://localhost', pathPrefix: '' },
       };
     }
     const url = new URL(connection.address);
+    const base = vaultBase(connection.address);
     if (url.protocol === 'http:') {
-      return { agent: new Agent({ ...common, connect: { timeout: connectTimeout } }), origin: url.origin };
+      return { agent: new Agent({ ...common, connect: { timeout: connectTimeout } }), base };
     }
     const tls = await loadTlsMaterial(connection.tls);
     if (connection.tls.skipVerify) this.options.onInsecureAgent?.(url.origin);
@@ -84,63 +86,84 @@ export class VaultTransport {
         ...tls,
       },
     });
-    return { agent, origin: url.origin };
+    return { agent, base };
   }
 }
 
-interface TlsMaterial {
+export interface TlsMaterial {
   ca?: string[];
   cert?: string;
   key?: string;
 }
 
+/** How errors name each file's setting: SPC parameters at a Mount, flags at start. */
+export interface TlsFileNames {
+  readonly caCert: string;
+  readonly caDirectory: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+  /** Said after "cannot read": where the path is looked up. */
+  readonly where: string;
+}
+
+export const SPC_TLS_FILE_NAMES: TlsFileNames = {
+  caCert: 'parameter "vaultCACertPath"',
+  caDirectory: 'parameter "vaultCADirectory"',
+  clientCert: 'parameter "vaultTLSClientCertPath"',
+  clientKey: 'parameter "vaultTLSClientKeyPath"',
+  where: '; the path is read inside the provider pod, not the application pod',
+};
+
 /**
  * Reads CA and client certificate files. A CA file wins over a CA directory, as with the Go
- * provider. Errors name the parameter and the path but never echo file contents.
+ * provider. Errors name the setting and the path but never echo file contents.
  */
-export async function loadTlsMaterial(tls: TlsSettings): Promise<TlsMaterial> {
+export async function loadTlsMaterial(
+  tls: TlsSettings,
+  names: TlsFileNames = SPC_TLS_FILE_NAMES,
+): Promise<TlsMaterial> {
   const material: TlsMaterial = {};
   if (tls.caCertPath !== undefined) {
-    material.ca = [await readPem(tls.caCertPath, 'vaultCACertPath')];
+    material.ca = [await readPem(tls.caCertPath, names.caCert, names.where)];
   } else if (tls.caDirectory !== undefined) {
-    material.ca = await readCaDirectory(tls.caDirectory);
+    material.ca = await readCaDirectory(tls.caDirectory, names);
   }
   if (tls.clientCertPath !== undefined && tls.clientKeyPath !== undefined) {
-    material.cert = await readPem(tls.clientCertPath, 'vaultTLSClientCertPath');
-    material.key = await readPem(tls.clientKeyPath, 'vaultTLSClientKeyPath');
+    material.cert = await readPem(tls.clientCertPath, names.clientCert, names.where);
+    material.key = await readPem(tls.clientKeyPath, names.clientKey, names.where);
   }
   return material;
 }
 
-async function readPem(path: string, parameter: string): Promise<string> {
+async function readPem(path: string, name: string, where: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new InvalidParameterError(
-      `parameter "${parameter}": cannot read "${path}" on the provider's node (${describeFsError(error)}); the path is read inside the provider pod, not the application pod`,
+      `${name}: cannot read "${path}" on the provider's node (${describeFsError(error)})${where}`,
     );
   }
   if (!text.includes('-----BEGIN ')) {
-    throw new InvalidParameterError(`parameter "${parameter}": "${path}" does not contain PEM data`);
+    throw new InvalidParameterError(`${name}: "${path}" does not contain PEM data`);
   }
   return text;
 }
 
-async function readCaDirectory(directory: string): Promise<string[]> {
-  let names: string[];
+async function readCaDirectory(directory: string, names: TlsFileNames): Promise<string[]> {
+  let entries: string[];
   try {
-    names = await readdir(directory);
+    entries = await readdir(directory);
   } catch (error) {
     throw new InvalidParameterError(
-      `parameter "vaultCADirectory": cannot read directory "${directory}" (${describeFsError(error)})`,
+      `${names.caDirectory}: cannot read directory "${directory}" (${describeFsError(error)})`,
     );
   }
-  const files = names.filter((name) => CA_FILE_PATTERN.test(name)).sort();
+  const files = entries.filter((name) => CA_FILE_PATTERN.test(name)).sort();
   if (files.length === 0) {
-    throw new InvalidParameterError(`parameter "vaultCADirectory": no .pem, .crt or .cer files in "${directory}"`);
+    throw new InvalidParameterError(`${names.caDirectory}: no .pem, .crt or .cer files in "${directory}"`);
   }
-  return Promise.all(files.map((name) => readPem(join(directory, name), 'vaultCADirectory')));
+  return Promise.all(files.map((name) => readPem(join(directory, name), names.caDirectory, names.where)));
 }
 
 function describeFsError(error: unknown): string {

@@ -15,6 +15,9 @@ import { systemClock, type Clock } from '../async/clock.js';
 import { isServerFailure, type CircuitBreaker } from './circuit-breaker.js';
 import { currentRequestContext, type ResponseByteBudget } from './request-context.js';
 import type { RequestScheduler } from './request-scheduler.js';
+import type { Logger } from '../observability/logger.js';
+import { logVaultRequest } from './vault-request-log.js';
+import { vaultRequestUrl } from './request-url.js';
 import { isRetryable, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 import {
   abortedError,
@@ -58,6 +61,8 @@ export interface VaultHttpOptions {
   readonly retry?: RetryPolicy;
   /** Time of the retry backoff and of Retry-After dates (tests move it by hand). */
   readonly clock?: Clock;
+  /** Gets one debug line per exchange (`vault-request-log.ts`). */
+  readonly logger?: Logger;
 }
 
 export class VaultHttp {
@@ -94,12 +99,12 @@ export class VaultHttp {
       try {
         response =
           scheduler === undefined
-            ? await this.exchange(connection, req)
+            ? await this.exchange(connection, req, attempt + 1)
             : await scheduler.run(
                 address,
                 context.priority,
                 req.signal,
-                () => this.exchange(connection, req),
+                () => this.exchange(connection, req, attempt + 1),
                 context.tenant,
               );
         outcome = { kind: 'status', status: response.status, retryAfterSeconds: response.retryAfterSeconds };
@@ -156,11 +161,10 @@ export class VaultHttp {
     return response.status < 500;
   }
 
-  /** One HTTP exchange, no retries. */
-  private async exchange(connection: VaultConnection, req: VaultHttpRequest): Promise<VaultHttpResponse> {
+  /** One HTTP exchange, no retries; `attempt` counts from 1 (the health probe's is 1). */
+  private async exchange(connection: VaultConnection, req: VaultHttpRequest, attempt = 1): Promise<VaultHttpResponse> {
     const endpoint = await this.transport.endpointFor(connection);
-    const url = new URL(req.path, endpoint.origin);
-    for (const [name, value] of Object.entries(req.query ?? {})) url.searchParams.set(name, value);
+    const url = vaultRequestUrl(endpoint.base, req.path, req.query, req.subject);
     const headers: Record<string, string> = { 'x-vault-request': 'true', accept: 'application/json' };
     if (req.token !== undefined) headers['x-vault-token'] = req.token;
     if (connection.namespace !== undefined) headers['x-vault-namespace'] = connection.namespace;
@@ -173,7 +177,9 @@ export class VaultHttp {
     const stopTimer = this.options.metrics?.vaultRequestDuration.startTimer({ operation: req.operation });
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
     const signal = AbortSignal.any([req.signal, timeout]);
+    const startedMs = performance.now();
     let status = 'error';
+    let body: unknown;
     try {
       const response = await request(endpoint.agent, url, {
         method: req.method,
@@ -185,9 +191,10 @@ export class VaultHttp {
       const budget = currentRequestContext().responseBytes;
       const text = await readLimited(response.body, this.options.maxResponseBytes, req.subject, budget);
       const retryAfter = parseRetryAfter(response.headers['retry-after'], this.clock.now());
+      body = parseBody(text, response.statusCode, req.subject);
       return {
         status: response.statusCode,
-        body: parseBody(text, response.statusCode, req.subject),
+        body,
         ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
       };
     } catch (error) {
@@ -195,6 +202,14 @@ export class VaultHttp {
     } finally {
       stopTimer?.();
       this.options.metrics?.vaultRequests.inc({ operation: req.operation, status });
+      if (this.options.logger !== undefined)
+        logVaultRequest(this.options.logger, req, {
+          path: url.pathname,
+          status,
+          attempt,
+          durationMs: performance.now() - startedMs,
+          body,
+        });
     }
   }
 }
@@ -284,12 +299,12 @@ function tlsHint(code: unknown): string {
   return '';
 }
 
-/** The address without userinfo or query, safe for messages. */
+/** The address without userinfo or query (its path kept: it says which Vault), safe for messages. */
 export function describeAddress(address: string): string {
   if (address.startsWith('unix://')) return address;
   try {
     const url = new URL(address);
-    return url.origin;
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
   } catch {
     return '(invalid address)';
   }

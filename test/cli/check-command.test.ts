@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { run } from '../../src/cli/check-command.js';
+import { runCheck } from './run-check.js';
 import { seedFileFeatures } from '../support/file-features-seed.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
@@ -55,9 +55,8 @@ describe('vault-csi-provider check', () => {
   async function check(manifest: string, ...args: string[]): Promise<{ code: number; output: string }> {
     const file = join(dir, `spc-${++counter}.yaml`);
     await writeFile(file, manifest);
-    let output = '';
-    const code = await run([file, ...args], { write: (text) => (output += text) });
-    return { code, output };
+    const { code, out } = await runCheck([file, ...args]);
+    return { code, output: out.replaceAll(file, 'spc.yaml') };
   }
 
   test('a good SPC: files, modes, reads and shapes; exit 0', async () => {
@@ -74,7 +73,7 @@ describe('vault-csi-provider check', () => {
     assert.equal(code, 0, output);
     assert.equal(
       output,
-      `SecretProviderClass "test-spc": valid
+      `SecretProviderClass "test-spc" (spc.yaml): valid
   role "app" via auth/kubernetes, token audience "vault"
 
 4 files, 3 Vault requests per mount:
@@ -91,7 +90,7 @@ describe('vault-csi-provider check', () => {
     reads     GET kv/legacy
     contains  key "keystoreBase64": a string as is, other values as JSON, base64-decoded to raw bytes
 
-OK
+OK: 1 SecretProviderClass in 1 file
 `,
     );
   });
@@ -100,20 +99,28 @@ OK
     [
       'a bad jmesPath',
       spc('- {objectName: a, secretPath: s, jmesPath: "a[?"}'),
-      /INVALID\n {2}object "a" \(objects\[0\]\): field "jmesPath" is not a valid JMESPath/,
+      /INVALID, 1 error\n {2}spc\.yaml:10: error: object "a" \(objects\[0\]\): field "jmesPath" is not a valid JMESPath/,
     ],
     [
       'an unknown format',
       spc('- {objectName: a, secretPath: s, format: toml}'),
-      /field "format" "toml" is not supported/,
+      /spc\.yaml:10: error: .*field "format" "toml" is not supported/,
     ],
-    ['a duplicate file', spc('- {objectName: a, secretPath: s}\n- {objectName: a, secretPath: t}'), /INVALID/],
-    ['another provider', spc('- {objectName: a, secretPath: s}', '', 'aws'), /spec.provider is "aws", not "vault"/],
-    ['no objects', spc('[]'), /no secrets configured/],
+    [
+      'a duplicate file',
+      spc('- {objectName: a, secretPath: s}\n- {objectName: a, secretPath: t}'),
+      /spc\.yaml:11: error: parameter "objects": duplicate objectName "a"/,
+    ],
+    [
+      'another provider',
+      spc('- {objectName: a, secretPath: s}', '', 'aws'),
+      /spc\.yaml:6: error: spec.provider is "aws", not "vault": this SecretProviderClass is for another provider/,
+    ],
+    ['no objects', spc('[]'), /spc\.yaml:9: error: parameter "objects": no secrets configured/],
     [
       'a bad vaultAddress',
       spc('- {objectName: a, secretPath: s}', '\n    vaultAddress: "ftp://x"'),
-      /INVALID\n {2}parameter "vaultAddress"/,
+      /INVALID, 1 error\n {2}spc\.yaml:9: error: parameter "vaultAddress"/,
     ],
   ];
   for (const [name, manifest, message] of bad) {
@@ -127,13 +134,21 @@ OK
   test('not a SecretProviderClass file', async () => {
     const { code, output } = await check('kind: ConfigMap\n');
     assert.equal(code, 1);
-    assert.match(output, /no SecretProviderClass in the file/);
+    assert.match(output, /spc\.yaml: error: no SecretProviderClass found\n/);
   });
 
-  test('unknown parameters are warned about with a suggestion', async () => {
-    const { code, output } = await check(spc('- {objectName: a, secretPath: s}', '\n    rolename: app'));
+  test('unknown parameters are warnings with a suggestion; --strict makes them fail the run', async () => {
+    const manifest = spc('- {objectName: a, secretPath: s}', '\n    vaultAdress: https://vault:8200');
+    const { code, output } = await check(manifest);
     assert.equal(code, 0, output);
-    assert.match(output, /warning: unknown parameter "rolename" \(did you mean "roleName"\?\)/);
+    assert.match(
+      output,
+      /spc\.yaml:9: warning: parameter "vaultAdress" is not one this provider reads, so it has no effect; did you mean "vaultAddress"\?\n {4}fix: rename "vaultAdress" to "vaultAddress"\n/,
+    );
+    assert.match(output, /\nOK: 1 SecretProviderClass in 1 file, 1 warning\n$/);
+    const strict = await check(manifest, '--strict');
+    assert.equal(strict.code, 1, strict.output);
+    assert.match(strict.output, /\nFAILED: 1 SecretProviderClass in 1 file: 0 errors, 1 warning \(--strict\)\n$/);
   });
 
   test('sample data: templates rendered, render errors and missing samples are problems', async () => {
@@ -152,9 +167,9 @@ OK
     );
     assert.equal(code, 1);
     assert.match(output, / {4}sample {4}16 bytes, 1 line\n {6}\| user=sample-user\n/);
-    assert.match(output, /PROBLEM: broken: object "broken": template line 2, column \d+/);
-    assert.match(output, /PROBLEM: other: no sample data for secret\/data\/other/);
-    assert.match(output, /\n2 problems found\n$/);
+    assert.match(output, / {4}error: broken: object "broken": template line 2, column \d+/);
+    assert.match(output, / {4}error: other: no sample data for secret\/data\/other/);
+    assert.match(output, /\nFAILED: 1 SecretProviderClass in 1 file: 2 errors, 0 warnings\n$/);
   });
 
   test('capabilities against Vault: ok, missing, and a failed login', async () => {
@@ -167,7 +182,7 @@ OK
     const good = await check(manifest, '--vault-addr', h.vault.address, '--token-file', tokenFile);
     assert.equal(good.code, 1, good.output);
     assert.match(good.output, / {2}ok {7}read {4}GET secret\/data\/app\/db\n/);
-    assert.match(good.output, /PROBLEM: missing capability: read {4}GET secret\/data\/elsewhere \(granted: deny\)/);
+    assert.match(good.output, / {2}MISSING {2}read {4}GET secret\/data\/elsewhere \(granted: deny\)\n/);
     assert.match(good.output, / {2}ok {7}update {2}PUT pki\/issue\/web\n/);
     assert.equal(h.vault.stats.certificatesIssued, 0, 'no certificate issued');
     assert.ok(
@@ -186,21 +201,32 @@ OK
       'nope',
     );
     assert.equal(wrongRole.code, 1);
-    assert.match(wrongRole.output, /PROBLEM: capability check failed: auth\/kubernetes\/login: Vault answered 400/);
+    assert.match(wrongRole.output, / {2}error: capability check failed: auth\/kubernetes\/login: Vault answered 400/);
   });
 
-  test('usage errors exit 2', async () => {
-    let output = '';
-    assert.equal(await run([], { write: (text) => (output += text) }), 2);
-    assert.match(output, /give exactly one SecretProviderClass file/);
-    assert.equal(await run(['x.yaml', '--vault-addr', 'http://v'], { write: () => undefined }), 2);
-    assert.equal(await run(['x.yaml', '--bogus'], { write: () => undefined }), 2);
+  test('usage errors exit 2 with the reason on stderr', async () => {
+    const none = await runCheck([]);
+    assert.equal(none.code, 2);
+    assert.match(none.err, /give at least one SecretProviderClass file/);
+    assert.equal(none.out, '');
+    assert.equal((await runCheck(['x.yaml', '--vault-addr', 'http://v'])).code, 2);
+    assert.equal((await runCheck(['x.yaml', '--bogus'])).code, 2);
+    assert.equal((await runCheck(['x.yaml', '--output', 'xml'])).code, 2);
+    const missing = await runCheck([join(dir, 'does-not-exist.yaml')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /cannot read ".*does-not-exist\.yaml" \(ENOENT\)/);
+    const noMatch = await runCheck([join(dir, 'nothing-*.yaml')]);
+    assert.equal(noMatch.code, 2);
+    assert.match(noMatch.err, /no file matches/);
   });
 
   test('dispatched by the vault-csi-provider binary', async () => {
     const file = join(dir, 'main.yaml');
     await writeFile(file, spc('- {objectName: a, secretPath: secret/data/app/db, jmesPath: user}'));
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts', 'check', file]);
-    assert.match(stdout, /contains {2}jmesPath "user": a string as is, other values as JSON\n\nOK\n$/);
+    assert.match(
+      stdout,
+      /contains {2}jmesPath "user": a string as is, other values as JSON\n\nOK: 1 SecretProviderClass in 1 file\n$/,
+    );
   });
 });

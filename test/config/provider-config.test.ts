@@ -48,6 +48,20 @@ describe('provider configuration', () => {
     assert.equal(config.connection.tls.skipVerify, false);
     assert.equal(config.maxResponseBytes, 4 * 1024 * 1024);
     assert.equal(config.tokenCacheSize, 1000);
+    assert.deepEqual(config.tokenRequestAudiences, ['vault']);
+  });
+
+  test('-health-addr: an empty value turns the listener off, as documented; unset keeps :8080', () => {
+    assert.equal(serve(['-health-addr=']).healthAddr, '');
+    assert.equal(serve(['-health-addr=127.0.0.1:9100']).healthAddr, '127.0.0.1:9100');
+    assert.equal(serve([]).healthAddr, ':8080');
+  });
+
+  test('-token-request-audiences: a comma-separated list replacing the default', () => {
+    assert.deepEqual(serve(['-token-request-audiences=vault, https://vault.example.com']).tokenRequestAudiences, [
+      'vault',
+      'https://vault.example.com',
+    ]);
   });
 
   test('environment is read with the Go provider variable names', () => {
@@ -113,6 +127,7 @@ describe('provider configuration', () => {
     { argv: ['-cache-size=many'], message: /invalid value "many" for -cache-size/ },
     { argv: ['-max-response-bytes=10'], message: /-max-response-bytes: must be an integer >= 1024/ },
     { argv: ['-mount-timeout=soon'], message: /invalid duration "soon" for -mount-timeout/ },
+    { argv: ['-token-request-audiences=,'], message: /-token-request-audiences: must be a comma-separated list/ },
   ];
   for (const { argv, env = {}, message } of errors) {
     test(`refuses ${argv.join(' ') || JSON.stringify(env)}`, () => {

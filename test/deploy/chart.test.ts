@@ -264,6 +264,8 @@ describe('default values', () => {
       '--log-level=info',
       '--health-addr=:8080',
       '--vault-mount=kubernetes',
+      '--allowed-tls-file-dirs=/vault/tls',
+      '--volume-attribute-overrides=allow',
       '--hmac-key-source=kubernetes-secret',
       '--hmac-secret-name=vault-csi-provider-hmac-key',
       '--max-response-bytes=4194304',
@@ -336,9 +338,13 @@ describe('full values (ci/full-values.yaml)', () => {
       '--vault-tls-client-cert=/vault/client/tls.crt',
       '--vault-tls-client-key=/vault/client/tls.key',
       '--vault-tls-skip-verify=true',
+      '--allowed-vault-addresses=https://vault.vault.svc:8200,https://*.vault.example.com',
+      '--allowed-tls-file-dirs=/vault/tls,/vault/client',
+      '--volume-attribute-overrides=deny',
       '--hmac-key-source=kubernetes-secret',
       '--hmac-secret-name=my-hmac-key',
       '--token-request-fallback=true',
+      '--token-request-audiences=vault,https://vault.example.com',
       '--max-response-bytes=2097152',
       '--cache-size=500',
       '--revoke-leases-of-deleted-pods=true',
@@ -411,6 +417,12 @@ describe('full values (ci/full-values.yaml)', () => {
         ports: [
           { port: 53, protocol: 'UDP' },
           { port: 53, protocol: 'TCP' },
+        ],
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
         ],
       },
       {
@@ -488,6 +500,7 @@ describe('features switch their own permissions', () => {
     assert.equal(provider.env, undefined);
     assert.ok(!provider.args.includes('--revoke-leases-of-deleted-pods=true'));
     assert.ok(provider.args.includes('--token-request-fallback=true'));
+    assert.ok(provider.args.includes('--token-request-audiences=vault'), 'only the default audience');
     assert.ok(!provider.args.includes('--hmac-key-source=random'), 'the HMAC key still comes from the Secret');
   });
 
@@ -585,6 +598,70 @@ describe('features switch their own permissions', () => {
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /networkPolicy\.vaultCIDRs or networkPolicy\.vaultPeers/);
   });
+
+  test('NetworkPolicy with a Kubernetes feature but no API server CIDRs is refused: no open 443/6443', async () => {
+    // The defaults read the HMAC key Secret, so the provider talks to the API server.
+    const result = await helm(
+      templateArgs({ set: ['networkPolicy.enabled=true', 'networkPolicy.vaultCIDRs={192.0.2.10/32}'] }),
+    );
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /needs networkPolicy\.apiServerCIDRs/);
+    const objects = await render({
+      set: [
+        'networkPolicy.enabled=true',
+        'networkPolicy.vaultCIDRs={192.0.2.10/32}',
+        'networkPolicy.apiServerCIDRs={192.0.2.1/32}',
+      ],
+    });
+    const egress = z
+      .object({ spec: z.object({ egress: z.array(z.object({ to: z.array(z.unknown()).optional() }).loose()) }) })
+      .parse(only(objects, 'NetworkPolicy')).spec.egress;
+    // DNS may go anywhere on port 53 (no dnsPeers); every other rule names its destinations.
+    assert.deepEqual(
+      egress.slice(1).map((rule) => rule.to),
+      [[{ ipBlock: { cidr: '192.0.2.10/32' } }], [{ ipBlock: { cidr: '192.0.2.1/32' } }]],
+    );
+  });
+
+  test('security values: the address allowlist defaults to vault.address; opting out is explicit', async () => {
+    const args = async (set: string[]) => daemonSet(await render({ set })).spec.template.spec.containers[0]!.args;
+    const withAddress = await args(['vault.address=https://vault.vault.svc:8200']);
+    assert.ok(withAddress.includes('--allowed-vault-addresses=https://vault.vault.svc:8200'), withAddress.join(' '));
+    const listed = await args([
+      'vault.address=https://vault.vault.svc:8200',
+      'security.allowedVaultAddresses={https://gateway.example.com/vault/}',
+    ]);
+    assert.ok(listed.includes('--allowed-vault-addresses=https://gateway.example.com/vault/'));
+    const open = await args(['vault.address=https://vault.vault.svc:8200', 'security.allowAnyVaultAddress=true']);
+    assert.ok(!open.some((arg) => arg.startsWith('--allowed-vault-addresses')));
+    const anyFile = await args(['security.allowedTlsFileDirs=null', 'security.volumeAttributeOverrides=ignore']);
+    assert.ok(!anyFile.some((arg) => arg.startsWith('--allowed-tls-file-dirs')));
+    assert.ok(anyFile.includes('--volume-attribute-overrides=ignore'));
+  });
+
+  test('NOTES warn when the provider runs without an address allowlist, and only then', async () => {
+    // helm template leaves NOTES out; a client-side dry run prints them without a cluster.
+    const notes = async (set: string[]) => {
+      const result = await helm([
+        'install',
+        'notes',
+        CHART_DIR,
+        '--namespace',
+        'csi',
+        '--dry-run=client',
+        ...set.flatMap((expression) => ['--set', expression]),
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      return result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    };
+    assert.match(await notes([]), /WARNING: no Vault address allowlist/);
+    assert.match(
+      await notes(['vault.address=https://v:8200', 'security.allowAnyVaultAddress=true']),
+      /WARNING: no Vault address allowlist[\s\S]*security\.allowAnyVaultAddress is true/,
+    );
+    assert.doesNotMatch(await notes(['vault.address=https://v:8200']), /WARNING: no Vault address allowlist/);
+    assert.match(await notes(['security.allowedTlsFileDirs=null']), /WARNING: security\.allowedTlsFileDirs is empty/);
+  });
 });
 
 describe('values.schema.json', () => {
@@ -595,6 +672,10 @@ describe('values.schema.json', () => {
     ['logLevel=verbose', /logLevel/],
     ['healthAddr=8080', /healthAddr/],
     ['cacheSize=-1', /cacheSize/],
+    ['tokenRequestFallback.audiences={a\\,b}', /audiences/],
+    ['security.volumeAttributeOverrides=maybe', /volumeAttributeOverrides/],
+    ['security.allowedVaultAddresses={vault:8200}', /allowedVaultAddresses/],
+    ['security.allowedTlsFileDirs={relative}', /allowedTlsFileDirs/],
   ];
   for (const [expression, message] of rejected) {
     test(`helm template --set ${expression} fails`, async () => {

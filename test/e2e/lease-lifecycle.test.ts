@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { KubeClient } from '../../src/kube/in-cluster.js';
+import { LeaseStateStore } from '../../src/leases/lease-state-store.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { startFakeKubeApi } from '../support/kube-api/index.js';
 import { DB_AND_CERT, startLeaseRig } from '../support/lease-rig.js';
 
@@ -206,4 +208,45 @@ test('restored entries of pods deleted while the provider was down are revoked a
   const again = await rig.publish(stays, DB_AND_CERT, rig.target('stays'));
   assert.deepEqual(again.versions, b.versions);
   assert.equal(rig.vault.stats.leasesIssued, 0);
+});
+
+test('the state file never holds a pod’s service-account token; after a restart a re-issue waits for the pod’s next Mount', async (t) => {
+  const stateDir = join(await mkdtemp('/tmp/vcp-state-'), 'state');
+  const keyFile = `${stateDir}.key`;
+  const key = randomBytes(32);
+  await writeFile(keyFile, key);
+  // Not renewable: the credential must be re-issued (a login) at two thirds of its 300 s.
+  const rig = await startLeaseRig({
+    providerArgs: [`-state-dir=${stateDir}`, `-state-key-file=${keyFile}`],
+    database: { defaultTtlSeconds: 300, maxTtlSeconds: 3600, renewable: false },
+  });
+  t.after(() => rig.stop());
+  const objects = `- {objectName: db-user, secretPath: database/creds/app, secretKey: username}`;
+  const pod = rig.pod();
+  const target = rig.target('no-jwt');
+  const first = await rig.publish(pod, objects, target);
+  await rig.restartProvider();
+
+  const store = new LeaseStateStore({
+    dir: stateDir,
+    key,
+    logger: createLogger('off'),
+    now: () => rig.now(),
+    snapshot: () => [],
+  });
+  const saved = await store.load();
+  assert.equal(saved.length, 1);
+  assert.equal(saved[0]?.identity.jwt, '');
+  assert.doesNotMatch(JSON.stringify(saved), /eyJ[\w-]+\.[\w-]+\.[\w-]+/, 'no JWT anywhere in the state');
+
+  rig.vault.stats.reset();
+  await rig.advance(210_000); // past two thirds: a re-issue is due, but no pod token is at hand
+  assert.equal(rig.vault.stats.logins, 0, 'no login without the pod');
+  assert.equal(rig.vault.stats.leasesIssued, 0);
+  const served = await rig.publish(pod, objects, target);
+  assert.equal(served.files.get('db-user'), first.files.get('db-user'), 'the restored credential is served');
+  await rig.advance(30_000); // the next pass has the token the Mount brought
+  assert.equal(rig.vault.stats.leasesIssued, 1, 're-issued once the pod came back');
+  const next = await rig.publish(pod, objects, target);
+  assert.notEqual(next.files.get('db-user'), first.files.get('db-user'));
 });

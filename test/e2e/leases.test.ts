@@ -145,3 +145,52 @@ describe('lease cache: a credential that cannot be renewed is replaced before ex
     assert.notEqual(next.versions.get('c'), first.versions.get('c'));
   });
 });
+
+describe('lease cache: only a Mount that succeeds keeps what it issued', () => {
+  test('a Mount failing after its credential was issued caches nothing and revokes the lease', async (t) => {
+    const rig = await startLeaseRig({ extraPolicy: [{ path: 'sys/leases/revoke', capabilities: ['update'] }] });
+    t.after(() => rig.stop());
+    const pod = rig.pod();
+    const target = rig.target('failing');
+    // Both objects read one credential; the second names a key it does not have, so the Mount
+    // fails when rendering, after Vault issued the credential.
+    const broken = `
+- {objectName: db-user, secretPath: database/creds/app, secretKey: username}
+- {objectName: db-pass, secretPath: database/creds/app, secretKey: passwrod}
+`;
+    rig.vault.stats.reset();
+    await assert.rejects(rig.publish(pod, broken, target), /passwrod/);
+    assert.equal(rig.vault.stats.leasesIssued, 1);
+    const revokes = () => rig.vault.stats.requests.filter((request) => request.path === '/v1/sys/leases/revoke');
+    for (let waited = 0; revokes().length === 0 && waited < 5_000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(revokes().length, 1, 'the unused credential was revoked');
+    assert.equal(rig.provider.leases.cache.size, 0, 'and not cached');
+
+    // The pod's SPC is fixed: a fresh credential, kept this time, served again on republish.
+    const fixed = broken.replace('passwrod', 'password');
+    const first = await rig.publish(pod, fixed, target);
+    const again = await rig.publish(pod, fixed, target);
+    assert.equal(rig.vault.stats.leasesIssued, 2);
+    assert.equal(rig.provider.leases.cache.size, 1);
+    assert.deepEqual(again.files, first.files);
+    assert.equal(rig.vault.isCredentialValid(first.files.get('db-user') ?? ''), true);
+  });
+});
+
+test('the lease cache is bounded by bytes as well as entries: the least recently served go first', async (t) => {
+  const rig = await startLeaseRig({ providerArgs: ['-lease-cache-max-bytes=1024'] });
+  t.after(() => rig.stop());
+  const objects = `- {objectName: db-user, secretPath: database/creds/app, secretKey: username}`;
+  const pods = [1, 2, 3, 4, 5].map(() => rig.pod());
+  for (const [i, pod] of pods.entries()) await rig.publish(pod, objects, rig.target(`bytes-${i}`));
+  assert.ok(rig.provider.leases.cache.size >= 1, 'the newest fit');
+  assert.ok(
+    rig.provider.leases.cache.size < 5,
+    `only what fits in 1024 bytes stays (${rig.provider.leases.cache.size})`,
+  );
+  rig.vault.stats.reset();
+  await rig.publish(pods[0]!, objects, rig.target('bytes-0'));
+  assert.equal(rig.vault.stats.leasesIssued, 1, 'the first pod’s entry was dropped: its republish issues anew');
+});

@@ -5,13 +5,15 @@ import { spcParameters, startHarness } from '../support/harness.js';
 
 /**
  * Drives successes and every kind of failure at trace level, then searches everything the
- * provider emitted (logs, gRPC error messages, metrics, object versions) for secret material.
+ * provider emitted (logs, gRPC error messages, metrics, object versions) for secret material,
+ * and holds the per-request debug line (docs/troubleshooting.md) to what it may say.
  */
 describe('no secret, JWT, Vault token or secretArgs value leaves the provider', () => {
   test('captured logs, errors, metrics and versions are clean', async () => {
     const h = await startHarness();
     const secretValues = ['leak-canary-value-7f3a', 'another-canary-91bc'];
     const argValue = 'secret-arg-canary-55aa';
+    const queryValue = 'query-canary-0d1e';
     const errors: string[] = [];
     const versions: string[] = [];
     const jwts: string[] = [];
@@ -45,6 +47,7 @@ describe('no secret, JWT, Vault token or secretArgs value leaves the provider', 
           `- {objectName: args2, secretPath: secret/data/app/canary, method: POST, secretArgs: {data: {value: ${argValue}}}}`,
         ),
         spcParameters('- {objectName: ../bad, secretPath: secret/data/app/canary}'),
+        spcParameters(`- {objectName: queried, secretPath: "secret/data/app/canary?version=1&marker=${queryValue}"}`),
         { ...spcParameters('- {objectName: x, secretPath: secret/data/app/canary}'), roleName: 'nonexistent' },
       ];
       for (const parameters of scenarios) {
@@ -79,6 +82,7 @@ describe('no secret, JWT, Vault token or secretArgs value leaves the provider', 
         'second secret value': secretValues[1]!,
         'base64 of a secret value': Buffer.from(secretValues[1]!).toString('base64').slice(0, 16),
         'secretArgs value': argValue,
+        'query value': queryValue,
       };
       jwts.forEach((jwt, index) => {
         needles[`JWT ${index}`] = jwt;
@@ -90,6 +94,37 @@ describe('no secret, JWT, Vault token or secretArgs value leaves the provider', 
           assert.ok(!haystack.includes(needle), `${what} found in ${where}`);
         }
       }
+      // One debug line per exchange with Vault (the harness logs at trace level): what was asked
+      // and answered, in these fields only.
+      const exchanges = h.logs
+        .map((line) => JSON.parse(line) as { msg?: string; level?: string; vaultRequest?: Record<string, unknown> })
+        .filter((line) => line.msg === 'vault request');
+      const seen = h.vault.stats.requests.map((record) => `${record.method} ${record.path} ${record.status}`);
+      const logged = exchanges.map(
+        (line) =>
+          `${String(line.vaultRequest?.method)} ${String(line.vaultRequest?.path)} ${String(line.vaultRequest?.status)}`,
+      );
+      assert.deepEqual(logged.sort(), seen.sort(), 'every request the dev Vault answered, logged once');
+      for (const { level, vaultRequest } of exchanges) {
+        assert.equal(level, 'debug');
+        const fields = Object.keys(vaultRequest ?? {});
+        const allowed = ['operation', 'method', 'path', 'queryNames', 'status', 'durationMs', 'attempt', 'requestId'];
+        assert.deepEqual(
+          fields.filter((field) => !allowed.includes(field)),
+          [],
+          'no other field',
+        );
+        assert.equal(typeof vaultRequest?.durationMs, 'number');
+        assert.ok(Number(vaultRequest?.attempt) >= 1);
+      }
+      const read = exchanges.find(
+        (line) => line.vaultRequest?.path === '/v1/secret/data/app/canary' && line.vaultRequest.status === '200',
+      );
+      assert.match(String(read?.vaultRequest?.requestId), /^[0-9a-f-]{36}$/, "Vault's request id, for its audit log");
+      assert.ok(
+        exchanges.some((line) => JSON.stringify(line.vaultRequest?.queryNames) === '["version","marker"]'),
+        'query parameters by name only',
+      );
       // The audit line is there and says what was served without values.
       const audits = h.logs
         .map((line) => JSON.parse(line) as Record<string, unknown>)

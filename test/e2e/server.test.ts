@@ -8,7 +8,9 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { DriverEmulator, legacyDriverAuthority } from '../support/driver/index.js';
+import { ensureBuiltProvider, PROVIDER_MAIN } from '../support/built-provider.js';
 import { spcParameters, startHarness, type Harness } from '../support/harness.js';
+import { startProviderProcess } from '../support/provider-process.js';
 
 const OBJECTS = `- {objectName: username, secretPath: secret/data/app, secretKey: username}`;
 
@@ -91,31 +93,25 @@ describe('process lifecycle', () => {
     // Leave the file behind as a crashed process would.
     stale.close();
     await writeFile(join(dir, 'marker'), '');
-    const { status: healthPort, child } = await startProcess(socketPath);
+    const provider = await startProviderProcess({ socketPath, args: ['-vault-addr=http://127.0.0.1:1'] });
     try {
       const info = await stat(socketPath);
       assert.ok(info.isSocket());
-      const ready = await request(`http://127.0.0.1:${healthPort}/health/ready`);
-      assert.equal(ready.statusCode, 200);
-      await ready.body.dump();
+      assert.equal(await provider.get('/health/ready'), 200);
     } finally {
-      child.kill('SIGTERM');
+      await provider.stop();
     }
-    const [code] = (await once(child, 'exit')) as [number | null];
-    assert.equal(code, 0);
+    assert.equal(provider.child.exitCode, 0);
     await assert.rejects(stat(socketPath), { code: 'ENOENT' });
   });
 
   test('refuses to replace a regular file at the socket path', async () => {
     const path = join(dir, 'not-a-socket');
     await writeFile(path, 'keep me');
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/main.ts', `-endpoint=${path}`, '-health-addr=127.0.0.1:0'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    await ensureBuiltProvider();
+    const child = spawn(process.execPath, [PROVIDER_MAIN, `-endpoint=${path}`, '-health-addr=127.0.0.1:0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = (await once(child, 'exit')) as [number | null];
@@ -123,35 +119,3 @@ describe('process lifecycle', () => {
     assert.match(stderr, /not a socket/);
   });
 });
-
-async function startProcess(socketPath: string) {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/main.ts',
-      `-endpoint=${socketPath}`,
-      `-health-addr=127.0.0.1:${port}`,
-      '-vault-addr=http://127.0.0.1:1',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const started = Date.now();
-  while (!output.includes('serving the CSI driver')) {
-    if (Date.now() - started > 15_000 || child.exitCode !== null) throw new Error(`provider did not start: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { status: port, child };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

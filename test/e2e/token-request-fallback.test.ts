@@ -119,6 +119,22 @@ describe('TokenRequest fallback (driver without tokenRequests)', () => {
     });
   });
 
+  test('an audience the operator did not list is refused before any TokenRequest, naming the flag', async () => {
+    const since = fake.tokenRequests.length;
+    // A token for the API server's audience, sent wherever the SPC's vaultAddress points, would
+    // let its author act as the pod's service account against the cluster.
+    for (const audience of ['https://kubernetes.default.svc.cluster.local', 'sts.amazonaws.com']) {
+      await assert.rejects(h.mount(pod(), { ...OBJECTS, audience }), (error: unknown) => {
+        assert.ok(isServiceError(error));
+        assert.equal(error.code, GrpcStatus.INVALID_ARGUMENT);
+        assert.match(error.details, /parameter "audience": .*-token-request-audiences \("vault"\), not "/);
+        assert.ok(error.details.includes(JSON.stringify(audience)));
+        return true;
+      });
+    }
+    assert.equal(fake.tokenRequests.length, since, 'no token was minted');
+  });
+
   test('a pod that no longer exists gets no token', async () => {
     const gone = h.appPod({ serviceAccountName: 'app' });
     await assert.rejects(h.mount(gone, OBJECTS), (error: unknown) => {

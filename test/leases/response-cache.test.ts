@@ -12,7 +12,20 @@ import type { VaultRequest, VaultSecret } from '../../src/vault/vault-request.js
 
 const MINUTE = 60_000;
 
-function identity(uid: string, jwt = `jwt-of-${uid}`): VaultIdentity {
+/** A service-account JWT's shape (claims for the pod; the cache never checks signatures, Vault does). */
+function serviceAccountJwt(uid: string, nonce: string): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = {
+    sub: 'system:serviceaccount:default:app',
+    aud: ['vault'],
+    exp: Math.floor(Date.now() / 1000) + 3600,
+    'kubernetes.io': { pod: { uid } },
+    jti: nonce,
+  };
+  return `${part({ alg: 'RS256' })}.${part(claims)}.c2lnbmF0dXJl`;
+}
+
+function identity(uid: string, jwt = serviceAccountJwt(uid, 'first')): VaultIdentity {
   return {
     pod: { namespace: 'default', name: `app-${uid}`, uid, serviceAccountName: 'app' },
     connection: { address: 'https://vault.example:8200', tls: { skipVerify: false } },
@@ -60,7 +73,8 @@ function rig(settings: { maxEntries?: number; maxBytes?: number } = {}) {
   const signal = new AbortController().signal;
   const read = async (who: VaultIdentity, path: string, intervalMs = 10 * MINUTE, commit = true) => {
     const served = await cache.read(who, kvRequest(path), 'object "x"', signal, undefined, intervalMs);
-    if (commit) served.commit?.();
+    if (commit) served.staged?.commit();
+    else served.staged?.release();
     return served;
   };
   return { cache, vault, logins, read, advance: (ms: number) => (clock += ms) };
@@ -125,13 +139,23 @@ describe('ResponseCache', () => {
 
   test('a cached answer is served only behind a token Vault issued for the JWT the Mount carries', async () => {
     const r = rig();
-    await r.read(identity('a', 'jwt-1'), 'secret/data/x');
-    await r.read(identity('a', 'jwt-1'), 'secret/data/x');
-    assert.deepEqual(r.logins, ['jwt-1']);
+    const first = serviceAccountJwt('a', 'first');
+    const rotated = serviceAccountJwt('a', 'rotated');
+    await r.read(identity('a', first), 'secret/data/x');
+    await r.read(identity('a', first), 'secret/data/x');
+    assert.deepEqual(r.logins, [first]);
     // Same identity, another JWT: it is shown to Vault (a login) before the answer is served.
-    assert.equal((await r.read(identity('a', 'jwt-2'), 'secret/data/x')).source, 'cache');
-    assert.deepEqual(r.logins, ['jwt-1', 'jwt-2']);
+    assert.equal((await r.read(identity('a', rotated), 'secret/data/x')).source, 'cache');
+    assert.deepEqual(r.logins, [first, rotated]);
     assert.equal(r.vault.reads, 1);
+  });
+
+  test('a JWT whose claims name another pod or account is never answered from the cache', async () => {
+    const r = rig();
+    await r.read(identity('a'), 'secret/data/x');
+    assert.equal((await r.read(identity('a', serviceAccountJwt('b', 'x')), 'secret/data/x')).source, 'vault');
+    assert.equal((await r.read(identity('a', 'not-a-jwt'), 'secret/data/x')).source, 'vault');
+    assert.equal(r.vault.reads, 3);
   });
 
   test('drops a pod’s answers when its pod is gone', async () => {

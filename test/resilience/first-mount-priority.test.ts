@@ -21,9 +21,11 @@ describe('priority at the per-address bound', () => {
   test('a first mount queued after four republishes is served before most of them', async () => {
     const running = await Promise.all([1, 2, 3, 4].map(() => mountedPod(h, BYSTANDER)));
     h.vault.stats.reset();
-    h.vault.setFault({ kind: 'latency', ms: 40 });
+    h.vault.setFault({ kind: 'latency', ms: 200 });
     const republishes = running.map(({ pod, target }) => h.mount(pod, spcParameters(BYSTANDER), target));
-    await sleep(20); // the republishes are queued (one in flight at Vault)
+    // One republish is at Vault (the bound is 1); the others queue behind it meanwhile.
+    while (h.vault.stats.inFlight === 0) await sleep(5);
+    await sleep(50);
     const firstMount = h.mount(h.appPod(), spcParameters(VICTIM));
     await Promise.all([...republishes, firstMount]);
     h.vault.setFault(null);

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import YAML from 'yaml';
 import { ProviderError } from '../../src/errors.js';
 import { parseMountRequest } from '../../src/mount/parse/attributes.js';
-import { OBJECT_FIELDS } from '../../src/mount/parse/objects.js';
+import { OBJECT_FIELDS } from '../../src/mount/parse/object-entry.js';
 import { toGrpcFailure } from '../../src/server/grpc-status.js';
 import { DriverMountError, ProviderClient } from '../support/driver/index.js';
 import type { Harness } from '../support/harness.js';

@@ -73,3 +73,52 @@ export async function failureOf(promise: Promise<unknown>): Promise<GrpcFailure>
   }
   throw new Error('the mount succeeded but the attack should have been refused');
 }
+
+export interface PrefixProxy extends RecordingServer {
+  /** `http://127.0.0.1:<port>/vault`: Vault as a gateway serves it under a path. */
+  readonly vaultAddress: string;
+  /** Requests that arrived outside `/vault/` (answered 404, never forwarded). */
+  outside(): RecordedRequest[];
+  /** Where requests under `/vault/` go, with the prefix stripped (set once Vault runs). */
+  upstream: string;
+}
+
+/**
+ * A gateway that serves Vault under `/vault/` and nothing else, as an ingress or API gateway in
+ * front of Vault does: the stripped request is forwarded to `upstream`; anything outside the
+ * prefix is recorded and answered 404.
+ */
+export async function startPrefixProxy(upstream = ''): Promise<PrefixProxy> {
+  const proxy: { upstream: string } = { upstream };
+  const server = await startRecordingServer(async (request, response) => {
+    if (!request.url.startsWith('/vault/')) {
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end('{"errors":["not served by this gateway"]}');
+      return;
+    }
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'content-length'),
+    ) as Record<string, string>;
+    const answer = await fetch(`${proxy.upstream}${request.url.slice('/vault'.length)}`, {
+      method: request.method,
+      headers,
+      ...(request.body === '' ? {} : { body: request.body }),
+    });
+    response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+    response.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  return {
+    address: server.address,
+    port: server.port,
+    requests: server.requests,
+    close: () => server.close(),
+    vaultAddress: `${server.address}/vault`,
+    outside: () => server.requests.filter((request) => !request.url.startsWith('/vault/v1/')),
+    get upstream() {
+      return proxy.upstream;
+    },
+    set upstream(value: string) {
+      proxy.upstream = value;
+    },
+  };
+}

@@ -48,7 +48,7 @@ describe('threat: reading node files through TLS file parameters', () => {
         const failure = await failureOf(h.mount(h.appPod(), spcParameters(OBJECTS, parameters)));
         const what = JSON.stringify(parameters);
         assert.equal(failure.code, status.INVALID_ARGUMENT, what);
-        assert.match(failure.details ?? '', /\.\.|outside the directories|cannot read/, what);
+        assert.match(failure.details ?? '', /\.\.|not in the directories the operator allows/, what);
         assert.ok(!(failure.details ?? '').includes(KEY_CANARY), `key content echoed for ${what}`);
         if (!Object.values(parameters).some((path) => path.startsWith(outside))) {
           // The author's own path is shown; where a symlink leads is not.
@@ -56,6 +56,45 @@ describe('threat: reading node files through TLS file parameters', () => {
         }
       }
       assert.ok(!h.logs.join('\n').includes(KEY_CANARY), 'key content reached the logs');
+    } finally {
+      await h.stop();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  test('a missing file and a file outside the allowed directories get one answer: no existence oracle', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'vcp-tlsprobe-'));
+    const allowed = join(root, 'allowed');
+    const node = join(root, 'node');
+    await mkdir(allowed);
+    await mkdir(node);
+    await writeFile(join(node, 'present.pem'), '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n');
+    await writeFile(join(allowed, 'client.pem'), '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n');
+    await symlink(join(node, 'present.pem'), join(allowed, 'to-present.pem'));
+    await symlink(join(node, 'absent.pem'), join(allowed, 'to-absent.pem'));
+    const h = await startHarness({ providerArgs: [`-allowed-tls-file-dirs=${allowed}`] });
+    try {
+      // Each pair differs only in whether the node file exists; the author must not learn which.
+      const pairs: [string, string, string][] = [
+        ['vaultCACertPath', join(node, 'present.pem'), join(node, 'absent.pem')],
+        ['vaultCADirectory', node, join(root, 'absent-dir')],
+        ['vaultCACertPath', join(allowed, 'to-present.pem'), join(allowed, 'to-absent.pem')],
+        ['vaultTLSClientKeyPath', join(node, 'present.pem'), join(node, 'absent.pem')],
+      ];
+      for (const [parameter, present, absent] of pairs) {
+        const answer = async (path: string) => {
+          const parameters =
+            parameter === 'vaultTLSClientKeyPath'
+              ? { vaultTLSClientCertPath: join(allowed, 'client.pem'), vaultTLSClientKeyPath: path }
+              : { [parameter]: path };
+          const failure = await failureOf(h.mount(h.appPod(), spcParameters(OBJECTS, parameters)));
+          assert.equal(failure.code, status.INVALID_ARGUMENT, path);
+          return (failure.details ?? '').replace(path, '<path>');
+        };
+        const [forPresent, forAbsent] = [await answer(present), await answer(absent)];
+        assert.match(forPresent, new RegExp(`parameter "${parameter}": "<path>" is not in the directories`));
+        assert.equal(forPresent, forAbsent, `${parameter}: the answers differ`);
+      }
     } finally {
       await h.stop();
       await rm(root, { recursive: true, force: true });

@@ -108,6 +108,51 @@ describe('threat: one pod takes the shared provider from the others', () => {
     assert.equal(withTemplate.files[0]?.contents.toString(), 'hello app-user');
   });
 
+  test('requests as large as allowed (1 MiB of templates to parse) do not hold the event loop', async () => {
+    // Expensive to parse, then quick to fail (the path does not exist): all their cost is the parse.
+    const template = `{{ with secret "secret/data/missing" }}${'{{ .Data.data.username }}'.repeat(2400)}{{ end }}`;
+    const attacker = templateObjects(15, template);
+    assert.ok(attacker.length > 800 * 1024, 'the premise: near -max-attributes-bytes');
+    const before = await node.provider.eventLoopDelays(0.25);
+    const order: string[] = [];
+    const attacks = [1, 2, 3].map(() =>
+      node.mount(node.pod(), attacker).then(
+        () => order.push('attack'),
+        () => order.push('attack'),
+      ),
+    );
+    // Let the attackers' requests arrive first.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all([
+      ...attacks,
+      node.mount(node.pod(), BYSTANDER_OBJECTS).then(() => order.push('bystander')),
+      node.provider.get('/health/live').then((code) => order.push(`live ${code}`)),
+    ]);
+    assert.deepEqual(order.slice(0, 2).sort(), ['bystander', 'live 200'], `order: ${order.join(', ')}`);
+    // The provider's own measure: parsed on the event loop, each of these held it about half a second.
+    const afterwards = await node.provider.eventLoopDelays(0.25);
+    assert.ok(afterwards.total > before.total, 'the loop was sampled during the attack');
+    assert.equal(afterwards.above - before.above, 0, 'no event-loop delay above 250 ms during the attack');
+  });
+
+  test('statuses a pod chooses (sys/health codes, a failing path) do not open the circuit for the others', async () => {
+    node.vault.setFault({ kind: 'status', status: 500, pathPrefix: '/v1/secret/data/app/boom' });
+    try {
+      const chosen = [
+        `- {objectName: a, secretPath: "sys/health?activecode=503"}`,
+        `- {objectName: b, secretPath: "sys/health?activecode=502"}`,
+        `- {objectName: c, secretPath: "secret/data/app/boom"}`,
+      ].join('\n');
+      const attacker = node.pod();
+      for (let round = 0; round < 4; round += 1) await failure(node.mount(attacker, chosen));
+      // A fresh pod must log in and read: the breaker asked sys/health itself, which said healthy.
+      const served = await node.mount(node.pod(), BYSTANDER_OBJECTS);
+      assert.equal(served.files[0]?.contents.toString(), 'app-user');
+    } finally {
+      node.vault.setFault(null);
+    }
+  });
+
   test('the process stayed alive and within the chart’s memory limit throughout', async () => {
     assert.ok(node.provider.alive());
     const { peakRssBytes } = await node.provider.memory();
@@ -133,7 +178,7 @@ describe('threat: work that evades counting still meets the sandbox’s CPU-time
     assert.equal(error.code, status.RESOURCE_EXHAUSTED, error.details);
     assert.match(
       error.details ?? '',
-      /^object "t\d": rendering took longer than the limit of 0\.01s of CPU time per Mount \(-sandbox-time-limit\)/,
+      /^objects? "t\d"(, "t\d")*: rendering took longer than the limit of 0\.01s of CPU time per Mount \(-sandbox-time-limit\)/,
     );
     const served = await node.mount(node.pod(), BYSTANDER_OBJECTS);
     assert.equal(served.files[0]?.contents.toString(), 'app-user');
@@ -149,11 +194,29 @@ describe('threat: work that evades counting still meets the sandbox’s memory l
     await node.stop();
   });
 
+  test('one value held many times over is refused before it is written out in one piece', async () => {
+    node.vault.writeKv('secret', 'app/big', { value: 'x'.repeat(1_000_000) });
+    // Measured on Node 24: writing such a value out (60 MB in one string) aborted the process.
+    const copies = Array.from({ length: 60 }, () => '@').join(',');
+    for (const [name, fields] of [
+      ['to_string', `jmesPath: "to_string([${copies}])"`],
+      ['json', `jmesPath: "[${copies}]", format: json`],
+      ['nested', `jmesPath: "[[[[[[@,@],[@,@]],[[@,@],[@,@]]],[[[@,@],[@,@]],[[@,@],[@,@]]]]]]"`],
+    ] as const) {
+      const error = await failure(
+        node.mount(node.pod(), `- {objectName: ${name}, secretPath: secret/data/app/big, ${fields}}`),
+      );
+      assert.equal(error.code, status.RESOURCE_EXHAUSTED, error.details);
+      assert.match(error.details ?? '', new RegExp(`^object "${name}": `));
+      assert.ok(node.provider.alive());
+    }
+  });
+
   test('a Mount past -sandbox-memory-limit fails ResourceExhausted naming the object and the flag', async () => {
     node.vault.writeKv('secret', 'app/big', { value: 'x'.repeat(1_000_000) });
-    // Each function's output is bounded by its input, but the references add up: 60 copies of 1 MB.
+    // Each string is within every cap, but 60 separate copies of 1 MB add up past the heap.
     const copies = Array.from({ length: 60 }, () => '@').join(',');
-    const objects = `- {objectName: hoard, secretPath: secret/data/app/big, jmesPath: "to_string([${copies}])"}`;
+    const objects = `- {objectName: hoard, secretPath: secret/data/app/big, jmesPath: "map(&to_string(@), [${copies}])"}`;
     const error = await failure(node.mount(node.pod(), objects));
     assert.equal(error.code, status.RESOURCE_EXHAUSTED, error.details);
     assert.match(

@@ -8,7 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { spcParameters, startHarness } from '../support/harness.js';
+import { MAX_SUGGESTED_KEYS } from '../../src/mount/parse/attributes.js';
+import { MAX_SUGGESTED_INPUT_LENGTH, suggest } from '../../src/mount/parse/suggest.js';
+import { spcParameters, startHarness, type Harness } from '../support/harness.js';
 import { failureOf } from './attack-kit.js';
 
 const ONE = '- {objectName: u, secretPath: secret/data/app, secretKey: username}';
@@ -138,6 +140,56 @@ describe('threat: resource exhaustion through oversized or malicious input', () 
       const failure = await failureOf(h.mount(h.appPod(), spcParameters(`${ONE}\n# ${'x'.repeat(1_100_000)}`)));
       assert.equal(failure.code, status.INVALID_ARGUMENT);
       assert.match(failure.details ?? '', /over the limit of 1048576 bytes \(-max-attributes-bytes\)/);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test('"did you mean": after the size limits, on short keys, for a few keys: a hostile map buys no work', async () => {
+    // Edit distance costs the key's length times the name's: a long key gets no suggestion.
+    const near = 'a'.repeat(MAX_SUGGESTED_INPUT_LENGTH);
+    assert.equal(suggest(near, [near.slice(1)]), near.slice(1));
+    assert.equal(suggest(`${near}a`, [near]), undefined, 'past the length cap, even one edit away');
+
+    const h = await startHarness({ providerArgs: ['-max-attributes-bytes=65536', '-max-objects=20'] });
+    const lastAudit = (harness: Harness) =>
+      JSON.parse(harness.logs.filter((line) => line.includes('"audit":true')).at(-1) ?? '{}') as {
+        result?: string;
+        possiblyMisspeltParameters?: string[];
+      };
+    try {
+      // Over -max-attributes-bytes: refused, and no key of it was looked at.
+      const hostile: Record<string, string> = { ...spcParameters(ONE), vaultAdress: 'x' };
+      for (let i = 0; i < 400; i++) hostile[`${'k'.repeat(200)}${i}`] = 'v';
+      const refused = await failureOf(h.mount(h.appPod(), hostile));
+      assert.equal(refused.code, status.INVALID_ARGUMENT);
+      assert.match(refused.details ?? '', /-max-attributes-bytes/);
+      assert.equal(lastAudit(h).possiblyMisspeltParameters, undefined, 'no suggestion for an oversized map');
+
+      // Within the limit: 255 spellings of roleName, each a plausible typo; only the first few are looked at.
+      const spellings: Record<string, string> = {};
+      for (let mask = 0; mask < 256; mask++) {
+        const key = Array.from('roleName', (c, i) => ((mask >> i) & 1 ? c.toUpperCase() : c.toLowerCase())).join('');
+        if (key !== 'roleName') spellings[key] = 'v';
+      }
+      const served = await h.mount(h.appPod(), { ...spellings, ...spcParameters(ONE) });
+      assert.equal(served.files[0]?.contents.toString(), 'app-user');
+      assert.equal(lastAudit(h).possiblyMisspeltParameters?.length, MAX_SUGGESTED_KEYS);
+
+      // -max-objects is checked before any entry is parsed, so before a misspelt field is looked up.
+      const entries = Array.from({ length: 21 }, (_, i) => `- {objectName: o${i}, secretPath: secret/data/app}`);
+      entries[0] = '- {objectName: o0, secretPath: secret/data/app, secretkey: username}';
+      const tooMany = await failureOf(h.mount(h.appPod(), spcParameters(entries.join('\n'))));
+      assert.match(tooMany.details ?? '', /21 objects, over the limit of 20 \(-max-objects\)/);
+
+      // A megabyte-class field name is neither compared nor echoed whole.
+      const longField = `secretkey${'y'.repeat(50_000)}`;
+      const unknown = await failureOf(
+        h.mount(h.appPod(), spcParameters(`- {objectName: a, secretPath: secret/data/app, ${longField}: 1}`)),
+      );
+      assert.equal(unknown.code, status.INVALID_ARGUMENT);
+      assert.match(unknown.details ?? '', /unknown field "secretkeyy+…" \(known fields: /);
+      assert.ok((unknown.details ?? '').length < 1000, `details of ${(unknown.details ?? '').length} characters`);
     } finally {
       await h.stop();
     }

@@ -120,6 +120,8 @@ describe('threat: secrets leak through logs, errors, metrics or object versions'
       const vaultTokens = h.vault.issuedTokens();
       assert.ok(vaultTokens.length > 0 && jwts.length > 0);
       const metrics = await (await request(`http://127.0.0.1:${h.provider.healthAddress!.port}/metrics`)).body.text();
+      const exchanges = h.logs.filter((line) => line.includes('"msg":"vault request"')).length;
+      assert.ok(exchanges >= versions.length, `the per-request debug lines are in the sweep (${exchanges})`);
       const haystacks: Record<string, string> = {
         logs: h.logs.join('\n'),
         errors: errors.join('\n'),

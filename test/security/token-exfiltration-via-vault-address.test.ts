@@ -81,6 +81,25 @@ describe('threat: token exfiltration through a Vault address outside the allowli
     }
   });
 
+  test('without the allowlist the provider warns once at start; with it, not at all', async () => {
+    const warning = '"msg":"no Vault address allowlist: ';
+    const open = await startHarness();
+    const guarded = await startHarness({ providerArgs: ['-allowed-vault-addresses=https://vault.example.com:8200'] });
+    try {
+      await open.mount(
+        open.appPod(),
+        spcParameters('- {objectName: u, secretPath: secret/data/app, secretKey: username}'),
+      );
+      const warnings = open.logs.filter((line) => line.includes(warning));
+      assert.equal(warnings.length, 1, 'one warning per process, not per Mount');
+      assert.match(warnings[0] ?? '', /"level":"warn"/);
+      assert.equal(guarded.logs.filter((line) => line.includes(warning)).length, 0);
+    } finally {
+      await open.stop();
+      await guarded.stop();
+    }
+  });
+
   test('through the socket: the attacker host gets no request, allowed spellings are served', async () => {
     const decoy = await startRecordingServer();
     // The dev Vault is the operator's -vault-addr, allowed implicitly in any spelling.

@@ -97,6 +97,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       `-vault-addr=${vault.address}`,
       '-health-addr=127.0.0.1:0',
       '-log-level=trace',
+      // An in-process provider's sandbox workers load the TypeScript sources through tsx, whose
+      // compiler needs heap of its own; the built provider (test/security/) runs the default 32.
+      '-sandbox-memory-limit=64',
       ...tlsArgs,
       ...(options.providerArgs ?? []),
     ],

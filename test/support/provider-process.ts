@@ -1,18 +1,15 @@
 /**
  * The BUILT provider (`dist/main.js`, what the image runs) as a child process, for tests that
  * must see the process as the node sees it: that it survives, its resident memory from /proc,
- * and how fast its health endpoint answers while another pod's work runs. `npm test` builds
- * `dist/` first. Lives per test.
+ * and how fast its health endpoint answers while another pod's work runs. A stale or missing
+ * build is rebuilt first (built-provider.ts). Lives per test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+import { ensureBuiltProvider, PROVIDER_MAIN } from './built-provider.js';
 
 export interface ProviderProcess {
   readonly child: ChildProcess;
@@ -27,6 +24,8 @@ export interface ProviderProcess {
   alive(): boolean;
   /** GET a path of the health listener; resolves with the status. */
   get(path: string): Promise<number>;
+  /** Samples of the provider's event-loop delay histogram: in all, and those above `seconds`. */
+  eventLoopDelays(seconds: number): Promise<{ total: number; above: number }>;
   stop(): Promise<void>;
 }
 
@@ -35,11 +34,11 @@ export async function startProviderProcess(options: {
   args: readonly string[];
   env?: Readonly<Record<string, string>>;
 }): Promise<ProviderProcess> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` (npm test builds first)`);
+  await ensureBuiltProvider();
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [MAIN, `-endpoint=${options.socketPath}`, `-health-addr=127.0.0.1:${port}`, ...options.args],
+    [PROVIDER_MAIN, `-endpoint=${options.socketPath}`, `-health-addr=127.0.0.1:${port}`, ...options.args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   const logs: string[] = [];
@@ -75,6 +74,18 @@ export async function startProviderProcess(options: {
       const response = await request(`${healthUrl}${path}`);
       await response.body.dump();
       return response.statusCode;
+    },
+    async eventLoopDelays(seconds) {
+      const response = await request(`${healthUrl}/metrics`);
+      const text = await response.body.text();
+      const bucket = (le: string) =>
+        Number(
+          new RegExp(`^vault_csi_provider_event_loop_delay_seconds_bucket\\{le="${le}"\\} (\\d+)`, 'm').exec(
+            text,
+          )?.[1] ?? NaN,
+        );
+      const total = bucket('\\+Inf');
+      return { total, above: total - bucket(String(seconds)) };
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -4,12 +4,13 @@
  * Mount fails as a whole: the driver deletes files missing from a response), and a spent budget
  * or a cancelled call names the objects still waiting.
  */
+import { deadlineSignal, type DeadlineSignal } from '../../async/deadline-signal.js';
 import { DeadlineExceededError } from '../../errors.js';
 import type { VaultIdentity } from '../../vault/vault-identity.js';
 import type { VaultSecret } from '../../vault/vault-request.js';
 import type { RequestPlan } from '../plan.js';
 import type { MountSpec } from '../spec/mount-spec.js';
-import type { SecretSource } from './secret-source.js';
+import type { SecretSource, StagedSecret } from './secret-source.js';
 
 export interface FetchOptions {
   readonly concurrency: number;
@@ -19,15 +20,15 @@ export interface FetchOptions {
   readonly deadlineMarginMs: number;
   /** Aborted when the driver cancels the call. */
   readonly cancelled: AbortSignal;
+  /** Collects the credentials issued for this Mount, also when it fails half-way. */
+  readonly staged: StagedSecret[];
 }
 
 export interface Fetched {
   /** `VaultRequest.key` → the answer. */
   readonly secrets: ReadonlyMap<string, VaultSecret>;
-  /** Request keys served from credentials or answers already held. */
+  /** Request keys served from credentials already held. */
   readonly fromCache: ReadonlySet<string>;
-  /** What to keep once the Mount has succeeded (SecretRead.commit), in request order. */
-  readonly commits: readonly (() => void)[];
 }
 
 export async function fetchSecrets(
@@ -54,39 +55,34 @@ export async function fetchSecrets(
     );
   }
 
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(deadlineError()), options.budgetMs);
-  const onCancel = () =>
-    controller.abort(new DeadlineExceededError(`${describePending()}: the driver cancelled the Mount`));
-  options.cancelled.addEventListener('abort', onCancel, { once: true });
+  const deadline = deadlineSignal(options.budgetMs, options.cancelled, {
+    expired: deadlineError,
+    cancelled: () => new DeadlineExceededError(`${describePending()}: the driver cancelled the Mount`),
+  });
   const secrets = new Map<string, VaultSecret>();
   const fromCache = new Set<string>();
-  const commits = new Map<string, () => void>();
   try {
-    await runBounded(plan.requests, options.concurrency, controller, async (request) => {
+    // Cancelled before this stage began: nothing is asked of Vault.
+    if (deadline.signal.aborted) throw deadline.signal.reason as Error;
+    await runBounded(plan.requests, options.concurrency, deadline, async (request) => {
       const subject = subjects.get(request.key) ?? 'object';
       const read = await source.read(
         identity,
         request,
         subject,
-        controller.signal,
+        deadline.signal,
         shares.get(request.key),
         intervals.get(request.key),
       );
+      if (read.staged !== undefined) options.staged.push(read.staged);
       if (read.source === 'cache') fromCache.add(request.key);
-      if (read.commit !== undefined) commits.set(request.key, read.commit);
       secrets.set(request.key, read.secret);
       pending.delete(request.key);
     });
   } finally {
-    clearTimeout(timer);
-    options.cancelled.removeEventListener('abort', onCancel);
+    deadline.dispose();
   }
-  const inOrder = plan.requests.flatMap((request) => {
-    const commit = commits.get(request.key);
-    return commit === undefined ? [] : [commit];
-  });
-  return { secrets, fromCache, commits: inOrder };
+  return { secrets, fromCache };
 }
 
 /**
@@ -141,7 +137,7 @@ function subjectsByRequest(spec: MountSpec, plan: RequestPlan): Map<string, stri
 async function runBounded<T>(
   items: readonly T[],
   limit: number,
-  controller: AbortController,
+  deadline: DeadlineSignal,
   work: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
@@ -153,8 +149,8 @@ async function runBounded<T>(
         await work(item);
       } catch (error) {
         // When a deadline or cancellation aborted the work, its reason is the meaningful error.
-        failures.push(controller.signal.aborted ? (controller.signal.reason as unknown) : error);
-        if (!controller.signal.aborted) controller.abort(failures[0]);
+        failures.push(deadline.signal.aborted ? (deadline.signal.reason as unknown) : error);
+        if (failures[0] instanceof Error) deadline.abort(failures[0]);
       }
     }
   };

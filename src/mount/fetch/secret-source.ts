@@ -10,11 +10,19 @@ export interface SecretRead {
   readonly secret: VaultSecret;
   /** Whether the bytes came from a credential or answer already held (audit line, metrics). */
   readonly source: 'cache' | 'vault';
-  /**
-   * Keeps the answer for later Mounts; called only once the whole Mount has succeeded, so an
-   * answer a failed Mount read (a partial set, a render error) is never what a later one gets.
-   */
-  readonly commit?: () => void;
+  /** A credential issued, or an answer read, for this Mount: kept for later Mounts only if this one succeeds. */
+  readonly staged?: StagedSecret;
+}
+
+/**
+ * A dynamic credential this Mount caused Vault to issue. The Mount answers for it exactly once:
+ * `commit` when it succeeded (the credential is cached, renewed and served on republish),
+ * `release` when it failed (the credential is dropped and its lease revoked, unless another
+ * Mount that shares it commits). A failed Mount leaves nothing behind to fill the cache.
+ */
+export interface StagedSecret {
+  commit(): void;
+  release(): void;
 }
 
 export interface SecretSource {

@@ -18,8 +18,8 @@ import type { ConnectionDefaults, MountSpec } from '../spec/mount-spec.js';
 import { parseObjectsParameter, type ObjectsCache } from './objects-cache.js';
 import { selectServiceAccountToken } from './service-account-token.js';
 import { KNOWN_PARAMETERS, POD_KEYS, REFRESH_INTERVAL_PARAMETER } from '../spec/parameter-names.js';
+import { misspellingOf, suggest } from './suggest.js';
 import { parseRefreshInterval } from './refresh-interval.js';
-import { suggest } from './suggest.js';
 import {
   checkConnection,
   checkRawRequest,
@@ -109,21 +109,23 @@ function parsePodInfo(attributes: ReadonlyMap<string, string>): PodInfo {
   };
 }
 
-/** Top-level keys we do not know, each with the closest known name if it looks like a typo. */
+/** Unknown keys looked at for a suggestion; a pod may send thousands, none of which helps anyone. */
+export const MAX_SUGGESTED_KEYS = 20;
+
+/**
+ * Top-level keys we do not know, each with the closest known name if it looks like a typo (the
+ * first MAX_SUGGESTED_KEYS unknown keys only). Call it on attributes within the size limit.
+ */
 export function unknownParameters(attributes: ReadonlyMap<string, string>): { key: string; suggestion?: string }[] {
   return [...attributes.keys()]
     .filter((key) => !KNOWN_PARAMETERS.includes(key))
-    .map((key) => {
-      const suggestion = key.startsWith('csi.storage.k8s.io/') ? undefined : suggest(key, KNOWN_PARAMETERS);
+    .map((key, index) => {
+      const suggestion =
+        index >= MAX_SUGGESTED_KEYS || key.startsWith('csi.storage.k8s.io/')
+          ? undefined
+          : suggest(key, KNOWN_PARAMETERS);
       return suggestion === undefined ? { key } : { key, suggestion };
     });
-}
-
-/** Unknown keys that look like a misspelt known parameter, as the audit line names them. */
-export function misspeltParameters(attributes: ReadonlyMap<string, string>): string[] {
-  return unknownParameters(attributes).flatMap(({ key, suggestion }) =>
-    suggestion === undefined ? [] : [`${key} (did you mean ${suggestion}?)`],
-  );
 }
 
 /** Parses the attribute map only (for callers that need it, e.g. to warn about unknown keys). */
@@ -135,6 +137,12 @@ export function parseAttributes(text: string): Map<string, string> {
   return parseStringMap(text, 'attributes', true);
 }
 
+function misspeltObjects(attributes: ReadonlyMap<string, string>): { misspelt?: string } {
+  if (attributes.has('objects')) return {};
+  const misspelt = misspellingOf('objects', attributes.keys(), KNOWN_PARAMETERS);
+  return misspelt === undefined ? {} : { misspelt };
+}
+
 export interface ParseOptions {
   /** `-token-request-fallback`: a missing token is not an error; the MountService mints one. */
   readonly tokenFallback?: boolean;
@@ -142,6 +150,13 @@ export interface ParseOptions {
   readonly security?: MountSecurityPolicy;
   /** Parsed `objects` by text (one per process); without it each call parses afresh. */
   readonly objectsCache?: ObjectsCache;
+}
+
+/** Unknown keys that look like a misspelt known parameter, as the audit line names them. */
+export function misspeltParameters(attributes: ReadonlyMap<string, string>): string[] {
+  return unknownParameters(attributes).flatMap(({ key, suggestion }) =>
+    suggestion === undefined ? [] : [`${key} (did you mean ${suggestion}?)`],
+  );
 }
 
 export function parseMountRequest(
@@ -161,7 +176,10 @@ export function parseMountRequest(
   checkConnection(connection, defaults, security);
   const objectsText = attributes.get('objects');
   const objects =
-    options.objectsCache?.objects(objectsText, security.limits) ?? parseObjectsParameter(objectsText, security.limits);
+    objectsText === undefined
+      ? parseObjectsParameter(undefined, security.limits, misspeltObjects(attributes).misspelt)
+      : (options.objectsCache?.objects(objectsText, security.limits) ??
+        parseObjectsParameter(objectsText, security.limits));
   let serviceAccountToken: string;
   try {
     serviceAccountToken = selectServiceAccountToken(attributes, secrets, auth.audience);

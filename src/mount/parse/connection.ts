@@ -13,10 +13,13 @@
  *   process-level skip (vault/api only ever switches "insecure" on).
  */
 import { InvalidParameterError } from '../../errors.js';
+import { hasDotSegment } from '../../vault/request-url.js';
 import type { TlsSettings, VaultConnection } from '../../vault/vault-connection.js';
 import type { VaultAuth } from '../../vault/vault-identity.js';
 import type { ConnectionDefaults } from '../spec/mount-spec.js';
-import { CONNECTION_PARAMETERS } from '../spec/parameter-names.js';
+import { CONNECTION_PARAMETERS, KNOWN_PARAMETERS } from '../spec/parameter-names.js';
+import { ParseProblems } from './parse-problems.js';
+import { misspellingOf } from './suggest.js';
 import { parseGoBool } from '../../go-compat/parse-bool.js';
 
 export const DEFAULT_AUDIENCE = 'vault';
@@ -55,6 +58,8 @@ export function validateVaultAddress(address: string, name = 'vaultAddress'): st
   if (url.username !== '' || url.password !== '')
     fail(name, "must not contain credentials; the provider authenticates with the pod's service account");
   if (url.search !== '' || url.hash !== '') fail(name, `must not have a query or fragment; it ${expected}`);
+  // Every request goes below the address's path; a `..%2f` there would climb out at a proxy.
+  if (hasDotSegment(url.pathname)) fail(name, 'must not have "." or ".." segments in its path (also percent-encoded)');
   return address;
 }
 
@@ -100,47 +105,75 @@ export function parseConnection(
   attributes: ReadonlyMap<string, string>,
   defaults: ConnectionDefaults,
 ): ConnectionParameters {
+  const problems = new ParseProblems();
+  const parameters = readConnection(attributes, defaults, problems);
+  problems.throwFirst();
+  return parameters;
+}
+
+/**
+ * Every connection parameter checked, each problem recorded in `problems` (in the order a Mount
+ * would report them) with the default standing in for the bad value, so one run names them all.
+ */
+export function readConnection(
+  attributes: ReadonlyMap<string, string>,
+  defaults: ConnectionDefaults,
+  problems: ParseProblems,
+): ConnectionParameters {
   const param = (name: ConnectionParameter): string | undefined => {
     const value = attributes.get(name);
     return value === undefined || value === '' ? undefined : value;
   };
+  const check = <T>(name: ConnectionParameter, read: () => T): T | undefined =>
+    problems.attempt({ parameter: name }, read);
 
-  const roleName = param('roleName');
-  if (roleName === undefined) {
-    fail(
-      'roleName',
-      "missing; set roleName in the SecretProviderClass parameters to the Vault role bound to this pod's service account",
+  const roleName = param('roleName') ?? '';
+  if (roleName === '') {
+    const misspelt = misspellingOf('roleName', attributes.keys(), KNOWN_PARAMETERS);
+    problems.add(
+      { parameter: 'roleName' },
+      misspelt === undefined
+        ? `parameter "roleName": missing; set roleName in the SecretProviderClass parameters to the Vault role bound to this pod's service account`
+        : `parameter "roleName": missing, but "${misspelt}" is set: did you mean "roleName"? (the Vault role bound to this pod's service account)`,
     );
   }
 
   const kubernetesMount = param('vaultKubernetesMountPath');
   const authMount = param('vaultAuthMountPath');
   if (kubernetesMount !== undefined && authMount !== undefined) {
-    fail('vaultAuthMountPath', 'cannot be set together with vaultKubernetesMountPath (they are aliases); keep one');
-  }
-  const mountPath =
-    authMount !== undefined
-      ? normaliseAuthMountPath(authMount, 'vaultAuthMountPath')
-      : kubernetesMount !== undefined
-        ? normaliseAuthMountPath(kubernetesMount, 'vaultKubernetesMountPath')
-        : defaults.authMountPath;
-
-  const skipText = param('vaultSkipTLSVerify');
-  const skipFromSpc = skipText === undefined ? false : parseGoBool(skipText);
-  if (skipFromSpc === undefined) {
-    fail(
-      'vaultSkipTLSVerify',
-      'must be true or false (Go boolean syntax: 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)',
+    check('vaultAuthMountPath', () =>
+      fail('vaultAuthMountPath', 'cannot be set together with vaultKubernetesMountPath (they are aliases); keep one'),
     );
   }
+  const mountPath =
+    (authMount !== undefined
+      ? check('vaultAuthMountPath', () => normaliseAuthMountPath(authMount, 'vaultAuthMountPath'))
+      : kubernetesMount !== undefined
+        ? check('vaultKubernetesMountPath', () => normaliseAuthMountPath(kubernetesMount, 'vaultKubernetesMountPath'))
+        : undefined) ?? defaults.authMountPath;
+
+  const skipText = param('vaultSkipTLSVerify');
+  const skipFromSpc =
+    check('vaultSkipTLSVerify', () =>
+      skipText === undefined
+        ? false
+        : (parseGoBool(skipText) ??
+          fail(
+            'vaultSkipTLSVerify',
+            'must be true or false (Go boolean syntax: 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)',
+          )),
+    ) ?? false;
 
   const caCertPath = param('vaultCACertPath');
   const caDirectory = param('vaultCADirectory');
   const caFromSpc = caCertPath !== undefined || caDirectory !== undefined;
+  const spcCaCert = caCertPath && check('vaultCACertPath', () => validateFilePath(caCertPath, 'vaultCACertPath'));
+  const spcCaDirectory =
+    caDirectory && check('vaultCADirectory', () => validateFilePath(caDirectory, 'vaultCADirectory'));
   const ca = caFromSpc
     ? {
-        ...(caCertPath === undefined ? {} : { caCertPath: validateFilePath(caCertPath, 'vaultCACertPath') }),
-        ...(caDirectory === undefined ? {} : { caDirectory: validateFilePath(caDirectory, 'vaultCADirectory') }),
+        ...(spcCaCert === undefined ? {} : { caCertPath: spcCaCert }),
+        ...(spcCaDirectory === undefined ? {} : { caDirectory: spcCaDirectory }),
       }
     : {
         ...(defaults.tls.caCertPath === undefined ? {} : { caCertPath: defaults.tls.caCertPath }),
@@ -150,37 +183,40 @@ export function parseConnection(
   const clientCertPath = param('vaultTLSClientCertPath');
   const clientKeyPath = param('vaultTLSClientKeyPath');
   if ((clientCertPath === undefined) !== (clientKeyPath === undefined)) {
-    fail(
-      clientCertPath === undefined ? 'vaultTLSClientCertPath' : 'vaultTLSClientKeyPath',
-      'must be set together with ' +
-        (clientCertPath === undefined ? 'vaultTLSClientKeyPath' : 'vaultTLSClientCertPath') +
-        ' (both or neither)',
-    );
+    const missing = clientCertPath === undefined ? 'vaultTLSClientCertPath' : 'vaultTLSClientKeyPath';
+    const given = clientCertPath === undefined ? 'vaultTLSClientKeyPath' : 'vaultTLSClientCertPath';
+    check(missing, () => fail(missing, `must be set together with ${given} (both or neither)`));
   }
+  const spcClientCert =
+    clientCertPath && check('vaultTLSClientCertPath', () => validateFilePath(clientCertPath, 'vaultTLSClientCertPath'));
+  const spcClientKey =
+    clientKeyPath && check('vaultTLSClientKeyPath', () => validateFilePath(clientKeyPath, 'vaultTLSClientKeyPath'));
   const client =
-    clientCertPath !== undefined && clientKeyPath !== undefined
-      ? {
-          clientCertPath: validateFilePath(clientCertPath, 'vaultTLSClientCertPath'),
-          clientKeyPath: validateFilePath(clientKeyPath, 'vaultTLSClientKeyPath'),
-        }
+    spcClientCert !== undefined && spcClientKey !== undefined
+      ? { clientCertPath: spcClientCert, clientKeyPath: spcClientKey }
       : {
           ...(defaults.tls.clientCertPath === undefined ? {} : { clientCertPath: defaults.tls.clientCertPath }),
           ...(defaults.tls.clientKeyPath === undefined ? {} : { clientKeyPath: defaults.tls.clientKeyPath }),
         };
 
-  const serverName = param('vaultTLSServerName') ?? defaults.tls.serverName;
+  const spcServerName = param('vaultTLSServerName');
+  const serverName =
+    (spcServerName && check('vaultTLSServerName', () => validateHeaderValue(spcServerName, 'vaultTLSServerName'))) ??
+    defaults.tls.serverName;
   const tls: TlsSettings = {
     ...ca,
-    ...(serverName === undefined ? {} : { serverName: validateHeaderValue(serverName, 'vaultTLSServerName') }),
+    ...(serverName === undefined ? {} : { serverName }),
     ...client,
     skipVerify: defaults.tls.skipVerify || skipFromSpc,
   };
 
   const spcAddress = param('vaultAddress');
-  const address = spcAddress === undefined ? defaults.vaultAddress : validateVaultAddress(spcAddress);
+  const address =
+    (spcAddress && check('vaultAddress', () => validateVaultAddress(spcAddress))) ?? defaults.vaultAddress;
   const spcNamespace = param('vaultNamespace');
   const namespace =
-    spcNamespace === undefined ? defaults.vaultNamespace : validateHeaderValue(spcNamespace, 'vaultNamespace');
+    (spcNamespace && check('vaultNamespace', () => validateHeaderValue(spcNamespace, 'vaultNamespace'))) ??
+    defaults.vaultNamespace;
 
   return {
     connection: { address, ...(namespace === undefined || namespace === '' ? {} : { namespace }), tls },

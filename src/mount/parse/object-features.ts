@@ -10,16 +10,11 @@
  */
 import { InvalidParameterError } from '../../errors.js';
 import { compile } from '@jmespath-community/jmespath';
-import {
-  KEY_FORMATS,
-  OUTPUT_FORMATS,
-  PKI_PARTS,
-  type KeyFormat,
-  type OutputFormat,
-  type PkiPart,
-} from '../spec/mount-spec.js';
+import { KEY_FORMATS, OUTPUT_FORMATS, PKI_PARTS, type SecretObjectSpec } from '../spec/mount-spec.js';
+import { shownText } from './shown-text.js';
 import { didYouMean } from './suggest.js';
-import { checkTemplate } from './template-source.js';
+import { checkTemplate, readsOf } from './template-source.js';
+import type { ParseProblems, ProblemLocation } from './parse-problems.js';
 
 export const FEATURE_FIELDS = ['jmesPath', 'format', 'template', 'pki', 'keyFormat'] as const;
 export type FeatureField = (typeof FEATURE_FIELDS)[number];
@@ -42,51 +37,48 @@ export function checkJmesPath(expression: string, label: string): void {
   }
 }
 
-export interface ObjectFeatures {
-  readonly jmesPath?: string;
-  readonly format?: OutputFormat;
-  readonly template?: string;
-  readonly pki?: PkiPart;
-  readonly keyFormat?: KeyFormat;
-}
-
-function pick<T extends string>(
-  field: string,
-  written: string,
-  allowed: readonly T[],
-  label: string,
-  doc: string,
-): T | undefined {
-  if (written === '') return undefined;
-  const found = allowed.find((candidate) => candidate === written.toLowerCase());
-  if (found !== undefined) return found;
-  throw new InvalidParameterError(
-    `${label}: field "${field}" ${JSON.stringify(written)} is not supported${didYouMean(written, allowed)}; ` +
-      `use one of ${allowed.join(', ')} (${doc})`,
-  );
-}
+/** The additive fields of an object, as its spec holds them. */
+export type ObjectFeatures = Pick<
+  SecretObjectSpec,
+  'jmesPath' | 'format' | 'template' | 'templateReads' | 'pki' | 'keyFormat'
+>;
 
 /**
  * `text(field)` gives a field as written ("" when absent); `present(field)` says whether a
- * compatible field was written at all.
+ * compatible field was written at all. Each problem is recorded in `problems` at `location`
+ * (one entry of `objects`) and the field left out, so every conflict of an entry is named.
  */
 export function parseObjectFeatures(
   text: (field: FeatureField) => string,
   present: (field: 'secretPath' | 'secretKey' | 'method' | 'secretArgs') => boolean,
   label: string,
+  problems: ParseProblems,
+  location: ProblemLocation,
 ): ObjectFeatures {
-  const conflict = (a: string, b: string, why: string): never => {
-    throw new InvalidParameterError(`${label}: fields "${a}" and "${b}" cannot be used together; ${why}`);
+  const report = (field: string, why: string): void => problems.add({ ...location, field }, `${label}: ${why}`);
+  const conflict = (a: string, b: string, why: string): void =>
+    report(b, `fields "${a}" and "${b}" cannot be used together; ${why}`);
+  const pick = <T extends string>(field: FeatureField, allowed: readonly T[], doc: string): T | undefined => {
+    const written = text(field);
+    if (written === '') return undefined;
+    const found = allowed.find((candidate) => candidate === written.toLowerCase());
+    if (found !== undefined) return found;
+    report(
+      field,
+      `field "${field}" ${shownText(written)} is not supported${didYouMean(written, allowed)}; ` +
+        `use one of ${allowed.join(', ')} (${doc})`,
+    );
+    return undefined;
   };
   const jmesPath = text('jmesPath');
-  const format = pick('format', text('format'), OUTPUT_FORMATS, label, 'docs/formats.md');
-  const pki = pick('pki', text('pki'), PKI_PARTS, label, 'docs/pki.md');
-  const keyFormat = pick('keyFormat', text('keyFormat'), KEY_FORMATS, label, 'docs/pki.md');
+  const format = pick('format', OUTPUT_FORMATS, 'docs/formats.md');
+  const pki = pick('pki', PKI_PARTS, 'docs/pki.md');
+  const keyFormat = pick('keyFormat', KEY_FORMATS, 'docs/pki.md');
   const template = text('template');
 
   if (jmesPath !== '') {
     if (present('secretKey')) conflict('secretKey', 'jmesPath', 'both select a value; keep one');
-    checkJmesPath(jmesPath, label);
+    problems.attempt({ ...location, field: 'jmesPath' }, () => checkJmesPath(jmesPath, label));
   }
   if (pki !== undefined) {
     if (present('secretKey')) conflict('pki', 'secretKey', 'pki reads the issuance fields itself');
@@ -94,9 +86,7 @@ export function parseObjectFeatures(
     if (format !== undefined) conflict('pki', 'format', 'a PKI part is always PEM');
   }
   if (keyFormat !== undefined && pki !== 'private-key' && pki !== 'bundle') {
-    throw new InvalidParameterError(
-      `${label}: field "keyFormat" only applies with pki: private-key or pki: bundle (docs/pki.md)`,
-    );
+    report('keyFormat', 'field "keyFormat" only applies with pki: private-key or pki: bundle (docs/pki.md)');
   }
   if (template !== '') {
     for (const field of ['secretPath', 'secretKey', 'method', 'secretArgs'] as const) {
@@ -105,12 +95,17 @@ export function parseObjectFeatures(
     if (jmesPath !== '') conflict('template', 'jmesPath', 'select inside the template instead');
     if (format !== undefined) conflict('template', 'format', 'the template defines the file layout');
     if (pki !== undefined) conflict('template', 'pki', 'read the PKI fields with .Data in the template');
-    checkTemplate(template, label);
   }
+  const checked =
+    template === ''
+      ? undefined
+      : problems.attempt({ ...location, field: 'template' }, () => checkTemplate(template, label));
+  const templateReads = checked === undefined ? undefined : readsOf(checked);
   return {
     ...(jmesPath === '' ? {} : { jmesPath }),
     ...(format === undefined ? {} : { format }),
     ...(template === '' ? {} : { template }),
+    ...(templateReads === undefined ? {} : { templateReads }),
     ...(pki === undefined ? {} : { pki }),
     ...(keyFormat === undefined ? {} : { keyFormat }),
   };

@@ -46,24 +46,35 @@ function describeIndexes(indexes: readonly number[]): string {
   return indexes.map((index) => `objects[${index}]`).join(', ');
 }
 
+export interface ObjectPathConflict {
+  /** The entry to point at: the second use of a duplicated name, or the one needing a directory. */
+  readonly index: number;
+  readonly message: string;
+}
+
 /**
  * Every objectName is one file in one directory tree, so names must be unique (the Go provider
  * checks this too), and one object cannot be a file where another needs a directory
- * (`a` and `a/b`), which the driver would only discover while writing.
+ * (`a` and `a/b`), which the driver would only discover while writing. Empty names (entries
+ * whose name is already a problem) are skipped. All duplicates form one problem, each
+ * file/directory clash one more.
  */
-export function assertDistinctObjectPaths(names: readonly string[]): void {
+export function objectPathConflicts(names: readonly string[]): ObjectPathConflict[] {
   const indexesByName = new Map<string, number[]>();
   names.forEach((name, index) => {
+    if (name === '') return;
     const indexes = indexesByName.get(name);
     if (indexes === undefined) indexesByName.set(name, [index]);
     else indexes.push(index);
   });
+  const conflicts: ObjectPathConflict[] = [];
   const duplicates = [...indexesByName].filter(([, indexes]) => indexes.length > 1);
   if (duplicates.length > 0) {
     const listed = duplicates.map(([name, indexes]) => `"${name}" (${describeIndexes(indexes)})`).join(', ');
-    throw new InvalidParameterError(
-      `parameter "objects": duplicate objectName ${listed}; each objectName is a file in the mount and must be unique`,
-    );
+    conflicts.push({
+      index: duplicates[0]?.[1][1] ?? 0,
+      message: `parameter "objects": duplicate objectName ${listed}; each objectName is a file in the mount and must be unique`,
+    });
   }
   for (const [name, indexes] of indexesByName) {
     const parts = name.split('/');
@@ -71,11 +82,14 @@ export function assertDistinctObjectPaths(names: readonly string[]): void {
       const parent = parts.slice(0, depth).join('/');
       const parentIndexes = indexesByName.get(parent);
       if (parentIndexes !== undefined) {
-        throw new InvalidParameterError(
-          `parameter "objects": objectName "${parent}" (${describeIndexes(parentIndexes)}) is a file, but "${name}" ` +
+        conflicts.push({
+          index: indexes[0] ?? 0,
+          message:
+            `parameter "objects": objectName "${parent}" (${describeIndexes(parentIndexes)}) is a file, but "${name}" ` +
             `(${describeIndexes(indexes)}) needs it to be a directory; rename one of them`,
-        );
+        });
       }
     }
   }
+  return conflicts;
 }

@@ -50,10 +50,20 @@ export class ObjectsCache {
   }
 }
 
-/** The checks and the parse, uncached: sizes first, so no text is parsed before it is known sane. */
-export function parseObjectsParameter(text: string | undefined, limits: InputLimits): readonly SecretObjectSpec[] {
+/**
+ * The checks and the parse, uncached: sizes first, so no text is parsed before it is known sane,
+ * and the count before any entry. `misspelt` is a parameter that looks like `objects` misspelt
+ * (named when the parameter is missing).
+ */
+export function parseObjectsParameter(
+  text: string | undefined,
+  limits: InputLimits,
+  misspelt?: string,
+): readonly SecretObjectSpec[] {
   if (text !== undefined) checkYamlDepth(text, limits);
-  const objects = Object.freeze(parseObjects(text).objects);
-  checkObjectCount(objects.length, limits);
-  return objects;
+  const { objects } = parseObjects(text, {
+    checkCount: (count) => checkObjectCount(count, limits),
+    ...(misspelt === undefined ? {} : { misspelt }),
+  });
+  return Object.freeze(objects);
 }

@@ -15,13 +15,22 @@ export function parseRefreshInterval(value: string | number, where: string): num
   const ms = typeof value === 'number' ? value * 1000 : parseDurationMs(value.trim());
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
     throw new InvalidParameterError(
-      `${where}: ${JSON.stringify(value)} is not a duration; write one such as "10m" or "1h30m", or 0 to read Vault on every republish (docs/refresh-interval.md)`,
+      `${where}: ${shownValue(value)} is not a duration; write one such as "10m" or "1h30m", or 0 to read Vault on every republish (docs/refresh-interval.md)`,
     );
   }
   if (ms > MAX_REFRESH_INTERVAL_MS) {
     throw new InvalidParameterError(
-      `${where}: ${JSON.stringify(value)} is longer than 24h; a secret changed in Vault would reach the pod that late (docs/refresh-interval.md)`,
+      `${where}: ${shownValue(value)} is longer than 24h; a secret changed in Vault would reach the pod that late (docs/refresh-interval.md)`,
     );
   }
   return Math.round(ms);
+}
+
+/**
+ * A mistyped duration (`10 min`, `1d`) is quoted so the user sees it; anything else is not: a
+ * value pasted into the wrong parameter may be a token, and errors become pod events.
+ */
+function shownValue(value: string | number): string {
+  if (typeof value === 'number') return String(value);
+  return /^[\w. ]{1,20}$/.test(value) ? JSON.stringify(value) : `the value (${value.length} characters)`;
 }

@@ -2,21 +2,17 @@
  * `secretPath` → the Vault API path and query of the request, normalised like the Go provider:
  * `secret/foo`, `/secret/foo`, `v1/secret/foo` and `/v1/secret/foo` all become `/v1/secret/foo`
  * (`v2/x` becomes `/v1/v2/x`), and a `?query` suffix becomes query parameters (`?version=1` for
- * KV v2). Paths that could escape the intended endpoint once an HTTP client normalises them
- * (`.`/`..` segments, also percent-encoded; backslashes, which WHATWG URLs treat as `/`; `#`)
- * are rejected.
+ * KV v2). Paths that could escape the intended endpoint once an HTTP client or a proxy
+ * normalises them (`.`/`..` segments, also percent-encoded, `..%2f` included; backslashes, which
+ * WHATWG URLs treat as `/`; `#`) are rejected.
  */
 import { InvalidParameterError } from '../../errors.js';
+import { hasDotSegment } from '../../vault/request-url.js';
 
 export interface NormalisedSecretPath {
   /** Always starts with `/v1/`; no query string; characters as the user wrote them. */
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
-}
-
-function isDotSegment(segment: string): boolean {
-  const decoded = segment.replace(/%2e/gi, '.');
-  return decoded === '.' || decoded === '..';
 }
 
 /** `label` names the object in messages, e.g. `object "db" (objects[1])`. */
@@ -37,7 +33,7 @@ export function normaliseSecretPath(secretPath: string, label: string): Normalis
   let relative = rawPath.replace(/^\/+/, '');
   if (relative.startsWith('v1/')) relative = relative.slice('v1/'.length);
   if (relative.replace(/\/+/g, '') === '') fail('must name a path below /v1/, e.g. secret/data/app');
-  if (relative.split('/').some(isDotSegment)) fail('must not contain "." or ".." segments');
+  if (hasDotSegment(relative)) fail('must not contain "." or ".." segments (also percent-encoded)');
 
   const query: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(rawQuery)) {

@@ -11,14 +11,8 @@
  */
 import { InvalidParameterError } from '../../errors.js';
 import { parseTemplate, TemplateError, type ParsedTemplate } from '../../template/index.js';
-import type { SecretObjectSpec } from '../spec/mount-spec.js';
+import type { SecretObjectSpec, TemplateRead } from '../spec/mount-spec.js';
 import { normaliseSecretPath } from './secret-path.js';
-
-export interface TemplateRead {
-  readonly method: 'GET' | 'PUT';
-  readonly secretPath: string;
-  readonly body?: Readonly<Record<string, string>>;
-}
 
 const parsedBySpec = new WeakMap<SecretObjectSpec, ParsedTemplate>();
 
@@ -59,6 +53,10 @@ export function readOfCall(path: string, args: Readonly<Record<string, string>>)
 }
 
 /** The reads a template object needs, in order of first appearance. */
-export function templateReads(object: SecretObjectSpec): TemplateRead[] {
-  return parsedTemplate(object).secretCalls.map((call) => readOfCall(call.path, call.args));
+export function templateReads(object: SecretObjectSpec): readonly TemplateRead[] {
+  return object.templateReads ?? readsOf(parsedTemplate(object));
+}
+
+export function readsOf(parsed: ParsedTemplate): TemplateRead[] {
+  return parsed.secretCalls.map((call) => readOfCall(call.path, call.args));
 }

@@ -10,6 +10,7 @@
  * `unix://` paths normalised with `..` refused. Built once per process from the flag.
  */
 import { posix } from 'node:path';
+import { hasDotSegment } from '../../vault/request-url.js';
 
 export interface AllowlistEntry {
   /** Canonical address, or canonical prefix ending in `/` for path prefixes. */
@@ -64,6 +65,8 @@ export function canonicalVaultAddress(address: string): string {
   // URL already drops the scheme's default port; keep an explicit non-default one.
   const port = url.port === '' ? '' : `:${url.port}`;
   const path = url.pathname === '/' ? '' : url.pathname;
+  // WHATWG URLs resolve `..` and `%2e%2e`, but not `..%2f`, which a proxy may decode and resolve.
+  if (hasDotSegment(path)) throw new AddressFormError('must not have "." or ".." segments in its path');
   return `${url.protocol}//${host}${port}${path}`;
 }
 
@@ -108,7 +111,8 @@ export function isAddressAllowed(address: string, entries: readonly AllowlistEnt
         url.hostname.length > suffix.length
       );
     }
-    if (entry.prefix) return canonical.startsWith(entry.canonical);
+    // `https://gateway/vault` names the prefix `https://gateway/vault/` itself.
+    if (entry.prefix) return canonical.startsWith(entry.canonical) || `${canonical}/` === entry.canonical;
     return canonical === entry.canonical;
   });
 }

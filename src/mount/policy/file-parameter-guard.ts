@@ -10,7 +10,8 @@
  * planted inside an allowed directory cannot point out of it. The resolved path is what the
  * transport then reads, so the check and the read name the same file. Paths equal to the
  * operator's own flags are trusted as they are. Errors name the parameter and the path the
- * author wrote, never the resolved target or any file content. Runs once per Mount.
+ * author wrote, never the resolved target or any file content, and a missing file gets the same
+ * error as a file outside the directories (no existence oracle). Runs once per Mount.
  */
 import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
@@ -49,20 +50,14 @@ async function confine(path: string, parameter: string, allowed: readonly string
   if (path.split('/').includes('..')) {
     throw new InvalidParameterError(`parameter "${parameter}": "${path}" must not contain ".." segments`);
   }
-  let resolved: string;
-  try {
-    resolved = await realpath(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'unreadable';
-    throw new InvalidParameterError(
-      `parameter "${parameter}": cannot read "${path}" on the provider's node (${code}); the path is read inside the provider pod, not the application pod`,
+  // One answer whether the path is missing, unreadable or outside: two would tell an SPC author
+  // which node files exist (the provider is root on the node).
+  const refused = () =>
+    new InvalidParameterError(
+      `parameter "${parameter}": "${path}" is not in the directories the operator allows for TLS files (${flag}), or does not exist there (symlinks followed); the path is read inside the provider pod, so ask for the file to be mounted into the provider under one of them`,
     );
-  }
-  if (!allowed.some((directory) => isInside(resolved, directory))) {
-    throw new InvalidParameterError(
-      `parameter "${parameter}": "${path}" is outside the directories the operator allows for TLS files (${flag}); ask for the file to be mounted into the provider under one of them`,
-    );
-  }
+  const resolved = await realpath(path).catch(() => undefined);
+  if (resolved === undefined || !allowed.some((directory) => isInside(resolved, directory))) throw refused();
   return resolved;
 }
 

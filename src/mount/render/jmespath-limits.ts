@@ -1,6 +1,7 @@
 /**
  * Budgets inside the jmesPath engine: the functions that can build a string much longer than
- * their input (`pad_left`, `pad_right`, `replace`, `join`) are checked before they build it.
+ * their input (`pad_left`, `pad_right`, `replace`, `join`, `to_string` of a value holding one
+ * string many times) are checked before they build it.
  *
  * Why here and not only in the sandbox: a worker thread's heap limit ends the worker gracefully
  * when memory grows in ordinary steps, but V8 aborts the WHOLE process when one allocation is
@@ -12,6 +13,7 @@
  */
 import { register, TreeInterpreter, type JSONValue } from '@jmespath-community/jmespath';
 import { ResourceLimitError } from '../../errors.js';
+import { serializedLengthUpTo } from './value-size.js';
 
 /** The longest string (in UTF-16 units) an amplifying function may build: far under V8's 16 MiB headroom. */
 export const MAX_JMESPATH_STRING = 4 * 1024 * 1024;
@@ -22,9 +24,10 @@ interface FunctionEntry {
   readonly _signature: Parameters<typeof register>[2];
 }
 
-function refuse(name: string, length: number): never {
+function refuse(name: string, length?: number): never {
+  const size = length === undefined ? `more than ${MAX_JMESPATH_STRING}` : String(length);
   throw new ResourceLimitError(
-    `${name}() would build a string of ${length} characters, over the engine's limit of ${MAX_JMESPATH_STRING}`,
+    `${name}() would build a string of ${size} characters, over the engine's limit of ${MAX_JMESPATH_STRING}`,
   );
 }
 
@@ -42,6 +45,12 @@ const GUARDS: Readonly<Record<string, (args: readonly (JSONValue | object)[]) =>
     const times = typeof count === 'number' ? Math.min(count, found) : found;
     const length = subject.length + times * (by.length - search.length);
     if (length > MAX_JMESPATH_STRING) refuse('replace', length);
+  },
+  // JSON.stringify builds its text in one piece; a value can hold one string many times over.
+  to_string: ([value]) => {
+    if (typeof value !== 'string' && serializedLengthUpTo(value, MAX_JMESPATH_STRING) === Number.POSITIVE_INFINITY) {
+      refuse('to_string');
+    }
   },
   join: ([separator, list]) => {
     if (typeof separator !== 'string' || !Array.isArray(list)) return;

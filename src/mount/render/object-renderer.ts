@@ -6,24 +6,15 @@
  * CPU-time and memory limits, so no pod's expression can hold the event loop every other pod,
  * probe and socket call shares. One instance per process.
  */
-import { extname } from 'node:path';
-import {
-  DeadlineExceededError,
-  InternalError,
-  providerErrorFromCode,
-  ResourceLimitError,
-  type ProviderError,
-} from '../../errors.js';
+import { InternalError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
-import type { SandboxOutcome, SandboxPool } from '../../sandbox/sandbox-pool.js';
+import { runInSandbox } from '../../sandbox/sandbox-call.js';
+import type { SandboxPool } from '../../sandbox/sandbox-pool.js';
 import type { VaultSecret } from '../../vault/vault-request.js';
 import type { RequestPlan } from '../plan.js';
 import type { SecretObjectSpec } from '../spec/mount-spec.js';
 import { renderPlanned, usesFeatures } from './render-planned.js';
-import type { RenderResult, RenderTask } from './render-task.js';
-
-/** The worker module of the sandbox pool; `.ts` beside `.ts` when run from the sources. */
-export const RENDER_WORKER_ENTRY = new URL(`./render-worker${extname(import.meta.url)}`, import.meta.url);
+import type { RenderResult, RenderSandboxTask, RenderTask } from './render-task.js';
 
 export interface ObjectRendererOptions {
   readonly pool: SandboxPool;
@@ -98,72 +89,18 @@ export class ObjectRenderer {
       }),
       maxBytes: this.options.maxBytes,
     };
-    // The Mount's own deadline and the driver's cancellation end the task too (not as a limit).
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () =>
-        controller.abort(
-          new DeadlineExceededError(
-            `${describe(objects)}: rendering did not finish within this Mount's budget (the caller's deadline)`,
-          ),
-        ),
-      Math.max(call.deadlineMs - Date.now(), 0),
-    );
-    const onCancel = () =>
-      controller.abort(new DeadlineExceededError(`${describe(objects)}: the driver cancelled the Mount`));
-    if (call.cancelled.aborted) onCancel();
-    else call.cancelled.addEventListener('abort', onCancel, { once: true });
-    let outcome: SandboxOutcome<RenderResult>;
-    try {
-      outcome = await this.options.pool.run<RenderResult>(task, {
-        tenant: call.tenant,
-        timeLimitMs: this.options.timeLimitMs,
-        signal: controller.signal,
-      });
-    } finally {
-      clearTimeout(timer);
-      call.cancelled.removeEventListener('abort', onCancel);
-    }
-    if (outcome.kind === 'ok')
-      return outcome.result.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
-    throw this.failure(outcome, objects);
-  }
-
-  private failure(
-    outcome: Exclude<SandboxOutcome<RenderResult>, { kind: 'ok' }>,
-    objects: readonly SecretObjectSpec[],
-  ): ProviderError {
-    switch (outcome.kind) {
-      case 'failed': {
-        const { failure } = outcome;
-        const known =
-          failure.code === undefined ? undefined : providerErrorFromCode(failure.code, failure.message ?? '');
-        if (known !== undefined) return known;
-        this.options.logger.error(
-          { errorType: failure.type, frames: failure.frames },
-          'unexpected error while rendering in the sandbox',
-        );
-        return new InternalError(
-          `${describe(objects)}: rendering failed unexpectedly; see the provider logs on this node`,
-        );
-      }
-      case 'time-limit':
-        return new ResourceLimitError(
-          `${culprit(objects, outcome.progress)}: rendering took longer than the limit of ${formatSeconds(this.options.timeLimitMs)} of CPU time per Mount (-sandbox-time-limit); simplify the template or expression, or select less data`,
-        );
-      case 'memory-limit':
-        return new ResourceLimitError(
-          `${culprit(objects, outcome.progress)}: rendering needed more than the memory limit of ${this.options.memoryLimitMb} MiB per Mount (-sandbox-memory-limit); simplify the template or expression, or select less data`,
-        );
-      case 'crashed':
-        this.options.logger.error(
-          { objects: objects.map((object) => object.objectName) },
-          'a sandbox worker ended while rendering',
-        );
-        return new InternalError(
-          `${describe(objects)}: rendering failed unexpectedly; see the provider logs on this node`,
-        );
-    }
+    const result = await runInSandbox<RenderResult>({ kind: 'render', task } satisfies RenderSandboxTask, {
+      pool: this.options.pool,
+      tenant: call.tenant,
+      timeLimitMs: this.options.timeLimitMs,
+      memoryLimitMb: this.options.memoryLimitMb,
+      deadlineMs: call.deadlineMs,
+      cancelled: call.cancelled,
+      activity: 'rendering',
+      subject: (progress) => culprit(objects, progress),
+      logger: this.options.logger,
+    });
+    return result.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
   }
 }
 
@@ -176,8 +113,4 @@ function describe(objects: readonly SecretObjectSpec[]): string {
 function culprit(objects: readonly SecretObjectSpec[], progress: number): string {
   const object = objects[progress];
   return object === undefined ? describe(objects) : `object ${JSON.stringify(object.objectName)}`;
-}
-
-function formatSeconds(ms: number): string {
-  return `${ms / 1000}s`;
 }

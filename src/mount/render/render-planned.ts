@@ -15,6 +15,10 @@ import { plannedRequest, type RequestPlan } from '../plan.js';
 import { renderObject } from './compatible-object.js';
 import { selectValue } from './selector.js';
 import { renderTemplate } from './template-object.js';
+import { checkSerializedLength } from './value-size.js';
+
+/** The driver's default receive limit: no one file can be larger. */
+const DEFAULT_FILE_LENGTH = 4 * 1024 * 1024;
 
 /** True when the object uses any field beyond the Go provider's. */
 export function usesFeatures(object: SecretObjectSpec): boolean {
@@ -35,11 +39,17 @@ function requireData(object: SecretObjectSpec, secret: VaultSecret, path: string
 }
 
 /** Selection, then format or pki, then encoding, for an object with one request. */
-export function renderFeatures(object: SecretObjectSpec, secret: VaultSecret): Buffer {
+export function renderFeatures(
+  object: SecretObjectSpec,
+  secret: VaultSecret,
+  maxLength: number = DEFAULT_FILE_LENGTH,
+): Buffer {
   const data = requireData(object, secret, object.secretPath);
   const label = `object ${JSON.stringify(object.objectName)}`;
   if (object.pki !== undefined) return decodeEncoding(object, renderPki(object, data), 'the PEM output');
   const selected = selectValue(object, data);
+  // A selection may hold one value many times over: refuse it before writing it out builds it.
+  if (typeof selected !== 'string') checkSerializedLength(selected, maxLength, `${label}: the selected value`);
   const text =
     object.format !== undefined
       ? writeFormat(object.format, selected, label)
@@ -53,6 +63,7 @@ export function renderPlanned(
   object: SecretObjectSpec,
   plan: RequestPlan,
   secrets: ReadonlyMap<string, VaultSecret>,
+  maxLength: number = DEFAULT_FILE_LENGTH,
 ): Buffer {
   const label = `object ${JSON.stringify(object.objectName)}`;
   if (object.template !== undefined) {
@@ -67,5 +78,5 @@ export function renderPlanned(
   const key = plan.requestKeyByObject.get(object.objectName);
   const secret = key === undefined ? undefined : secrets.get(key);
   if (secret === undefined) throw new Error(`planned request missing for ${object.objectName}`);
-  return usesFeatures(object) ? renderFeatures(object, secret) : renderObject(object, secret);
+  return usesFeatures(object) ? renderFeatures(object, secret, maxLength) : renderObject(object, secret);
 }

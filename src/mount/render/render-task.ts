@@ -18,6 +18,12 @@ export interface RenderTask {
   readonly maxBytes: number;
 }
 
+/** The render task as the sandbox worker receives it (src/mount/sandbox-worker.ts). */
+export interface RenderSandboxTask {
+  readonly kind: 'render';
+  readonly task: RenderTask;
+}
+
 /** One file's bytes per object, in the task's order. */
 export type RenderResult = readonly Uint8Array[];
 
@@ -29,7 +35,7 @@ export function runRenderTask(task: RenderTask, progress: (index: number) => voi
   let total = 0;
   return task.objects.map((object, index) => {
     progress(index);
-    const bytes = renderPlanned(object, plan, secrets);
+    const bytes = renderPlanned(object, plan, secrets, task.maxBytes);
     total += bytes.length;
     if (total > task.maxBytes) {
       throw new ResponseTooLargeError(

@@ -6,8 +6,8 @@
 import { ResourceLimitError } from '../../errors.js';
 import { executeTemplate, TemplateError } from '../../template/index.js';
 import type { VaultSecret } from '../../vault/vault-request.js';
-import { parsedTemplate, positioned, readOfCall, type TemplateRead } from '../parse/template-source.js';
-import type { SecretObjectSpec } from '../spec/mount-spec.js';
+import { parsedTemplate, positioned, readOfCall } from '../parse/template-source.js';
+import type { SecretObjectSpec, TemplateRead } from '../spec/mount-spec.js';
 
 /**
  * Renders the template. `read` returns the response planned for one call. A TemplateError at run

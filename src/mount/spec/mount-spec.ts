@@ -30,6 +30,11 @@ export interface SecretObjectSpec {
   readonly format?: OutputFormat;
   /** Go text/template source; `secretPath` is "" for a template object. */
   readonly template?: string;
+  /**
+   * The template's `secret` calls as reads, found when the template was parsed: planning needs
+   * them, and must not parse the template again on the event loop (rendering does, in the sandbox).
+   */
+  readonly templateReads?: readonly TemplateRead[];
   readonly pki?: PkiPart;
   readonly keyFormat?: KeyFormat;
   /**
@@ -57,6 +62,13 @@ export interface RawObjectFields {
 }
 
 export const OUTPUT_FORMATS = ['env', 'dotenv', 'json', 'yaml', 'properties'] as const;
+/** One `secret` call of a template as a request: GET, or PUT with the call's pairs as its body. */
+export interface TemplateRead {
+  readonly method: 'GET' | 'PUT';
+  readonly secretPath: string;
+  readonly body?: Readonly<Record<string, string>>;
+}
+
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export const PKI_PARTS = ['certificate', 'private-key', 'issuing-ca', 'ca-chain', 'fullchain', 'bundle'] as const;
 export type PkiPart = (typeof PKI_PARTS)[number];

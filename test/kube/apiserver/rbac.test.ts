@@ -125,7 +125,11 @@ describe("kube tier: the chart's RBAC is sufficient and every rule is needed", k
 
     await requireFeaturePermissions(holder, [TOKEN_REQUEST_FALLBACK_FEATURE, POD_WATCH_FEATURE], logger);
 
-    const token = await tokenRequestFallback(holder).mint(pod, 'vault', AbortSignal.timeout(10_000));
+    const token = await tokenRequestFallback(holder, { audiences: ['vault'] }).mint(
+      pod,
+      'vault',
+      AbortSignal.timeout(10_000),
+    );
     const review = await reviewToken(server.admin, token, ['vault']);
     assert.equal(review.authenticated, true);
     assert.equal(review.user?.username, 'system:serviceaccount:apps:app');
@@ -304,7 +308,11 @@ describe("kube tier: the chart's RBAC is sufficient and every rule is needed", k
           error instanceof MissingPermissionError && error.message.includes('"create" on "serviceaccounts/token"'),
       );
       await assert.rejects(
-        tokenRequestFallback(new KubeClientHolder(client)).mint(pod, 'vault', AbortSignal.timeout(10_000)),
+        tokenRequestFallback(new KubeClientHolder(client), { audiences: ['vault'] }).mint(
+          pod,
+          'vault',
+          AbortSignal.timeout(10_000),
+        ),
         (error) =>
           error instanceof MissingServiceAccountTokenError &&
           error.message.includes('"create" on "serviceaccounts/token"') &&

@@ -11,7 +11,7 @@ import {
 } from '../../../src/mount/parse/attributes.js';
 import type { ConnectionDefaults, MountSpec } from '../../../src/mount/spec/mount-spec.js';
 import { KNOWN_PARAMETERS } from '../../../src/mount/spec/parameter-names.js';
-import { OBJECT_FIELDS } from '../../../src/mount/parse/objects.js';
+import { OBJECT_FIELDS } from '../../../src/mount/parse/object-entry.js';
 import { DEFAULTS, OTHER_TOKEN, TOKEN, request, tokensJson } from '../mount-fixtures.js';
 
 function parse(
@@ -86,6 +86,27 @@ describe('parseMountRequest: a complete driver request', () => {
       kubernetesServiceAccountPath: '/t',
     });
     assert.equal(spec.auth.roleName, 'app');
+  });
+});
+
+describe('a misspelt required parameter', () => {
+  test('a missing roleName names the key that looks like it, so the pod event says what to rename', () => {
+    expectError(
+      () => parse({ roleName: undefined, roleNmae: 'app' }),
+      InvalidParameterError,
+      /^parameter "roleName": missing, but "roleNmae" is set: did you mean "roleName"\?/,
+    );
+  });
+  test('so does a missing objects', () => {
+    const objects = request({}).attributes;
+    const withTypo = JSON.parse(objects) as Record<string, string>;
+    withTypo.objetcs = withTypo.objects ?? '';
+    delete withTypo.objects;
+    expectError(
+      () => parseMountRequest({ ...request({}), attributes: JSON.stringify(withTypo) }, DEFAULTS),
+      InvalidParameterError,
+      /^parameter "objects": missing, but "objetcs" is set: did you mean "objects"\?/,
+    );
   });
 });
 

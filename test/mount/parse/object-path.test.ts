@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidParameterError } from '../../../src/errors.js';
-import {
-  assertDistinctObjectPaths,
-  objectPathProblem,
-  validateObjectPath,
-} from '../../../src/mount/parse/object-path.js';
+import { objectPathConflicts, objectPathProblem, validateObjectPath } from '../../../src/mount/parse/object-path.js';
 
 describe('objectName as a file path (the driver rules, checked early)', () => {
   const valid = [
@@ -61,23 +57,26 @@ describe('objectName as a file path (the driver rules, checked early)', () => {
 });
 
 describe('objectName uniqueness', () => {
-  test('distinct names pass', () => {
-    assertDistinctObjectPaths(['a', 'b', 'dir/a', 'dir/b', 'A']);
+  const messages = (names: string[]) => objectPathConflicts(names).map((conflict) => conflict.message);
+  test('distinct names pass; empty names (already a problem) are skipped', () => {
+    assert.deepEqual(objectPathConflicts(['a', 'b', 'dir/a', 'dir/b', 'A', '', '']), []);
   });
-  test('duplicates are listed once each with all their indexes', () => {
-    assert.throws(
-      () => assertDistinctObjectPaths(['a', 'b', 'a', 'a', 'b', 'c']),
-      (error: unknown) =>
-        error instanceof InvalidParameterError &&
-        error.message ===
+  test('duplicates are listed once each with all their indexes, pointing at the first repeat', () => {
+    const conflicts = objectPathConflicts(['a', 'b', 'a', 'a', 'b', 'c']);
+    assert.deepEqual(conflicts, [
+      {
+        index: 2,
+        message:
           'parameter "objects": duplicate objectName "a" (objects[0], objects[2], objects[3]), "b" (objects[1], objects[4]); each objectName is a file in the mount and must be unique',
-    );
+      },
+    ]);
   });
-  test('a file cannot also be a directory of another object', () => {
-    assert.throws(
-      () => assertDistinctObjectPaths(['tls', 'tls/cert.pem']),
+  test('a file cannot also be a directory of another object; each clash is its own problem', () => {
+    assert.match(
+      messages(['tls', 'tls/cert.pem'])[0] ?? '',
       /objectName "tls" \(objects\[0\]\) is a file, but "tls\/cert\.pem" \(objects\[1\]\) needs it to be a directory/,
     );
-    assert.throws(() => assertDistinctObjectPaths(['a/b/c', 'a']), /"a" \(objects\[1\]\) is a file/);
+    assert.match(messages(['a/b/c', 'a'])[0] ?? '', /"a" \(objects\[1\]\) is a file/);
+    assert.equal(messages(['a', 'a/x', 'b', 'b/y']).length, 2);
   });
 });

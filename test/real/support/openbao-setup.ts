@@ -8,11 +8,15 @@ import type { VaultApi } from './vault-api.js';
 export interface KubernetesAuthConfig {
   /** Where OpenBao sends TokenReview: the fixture, or a real kube-apiserver. */
   readonly kubernetesHost: string;
-  /** The API server's CA. Required even for http:// when `disable_local_ca_jwt` (no pod CA here). */
+  /** The API server's CA. Required even for http:// (OpenBao runs outside any pod: no pod CA). */
   readonly kubernetesCaPem: string;
   /** Checked against the JWT's `iss` when set. */
   readonly issuer?: string;
-  /** A reviewer JWT; absent: the pod's own JWT authorises its review (`disable_local_ca_jwt`). */
+  /**
+   * The bearer of OpenBao's TokenReview calls (a ServiceAccount bound to system:auth-delegator);
+   * absent: each pod's own JWT, which a real API server accepts only if its audience is the
+   * server's own.
+   */
   readonly tokenReviewerJwt?: string;
 }
 
@@ -71,7 +75,8 @@ export class OpenBaoSetup {
     await this.write(`auth/${mount}/config`, {
       kubernetes_host: config.kubernetesHost,
       kubernetes_ca_cert: config.kubernetesCaPem,
-      disable_local_ca_jwt: config.tokenReviewerJwt === undefined,
+      // OpenBao runs on the test machine, not in a pod: there is no local CA or JWT to fall back on.
+      disable_local_ca_jwt: true,
       ...(config.tokenReviewerJwt === undefined ? {} : { token_reviewer_jwt: config.tokenReviewerJwt }),
       ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
     });

@@ -3,20 +3,12 @@
  * clean environment, serving a Unix socket the driver emulator dials. `inCluster` runs it as in
  * a pod: KUBERNETES_SERVICE_HOST/PORT set and the service-account files at the in-cluster path,
  * bind-mounted in a private mount namespace (`unshare`) so nothing on the machine changes.
- * A stale or missing build is rebuilt once (`npm run build`) before the first start.
+ * A stale or missing build is rebuilt once before the first start (test/support/built-provider.ts).
  */
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { REPO_ROOT } from './binaries.js';
+import { ensureBuiltProvider, PROVIDER_MAIN } from '../../support/built-provider.js';
 import { startProcess, tail, type RunningProcess } from './child-process.js';
-
-export const PROVIDER_MAIN = join(REPO_ROOT, 'dist', 'main.js');
 
 export interface InClusterIdentity {
   /** `KUBERNETES_SERVICE_HOST` and `_PORT` of an HTTPS API server. */
@@ -48,52 +40,6 @@ export interface ProviderProcess {
   /** SIGTERM (a clean shutdown), then the same command again. */
   restart(): Promise<void>;
   stop(): Promise<void>;
-}
-
-function newestMtimeMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function buildIsCurrent(): boolean {
-  return existsSync(PROVIDER_MAIN) && statSync(PROVIDER_MAIN).mtimeMs >= newestMtimeMs(join(REPO_ROOT, 'src'));
-}
-
-/**
- * Builds `dist/` when it is missing or older than `src/`. Test files run in parallel processes,
- * so a lock directory lets one build while the others wait for it.
- */
-export async function ensureBuiltProvider(): Promise<void> {
-  if (buildIsCurrent()) return;
-  const lock = join(tmpdir(), `vcp-build-${createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 12)}.lock`);
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`waited 3 minutes for another build (lock ${lock})`);
-      await sleep(250);
-    }
-  }
-  try {
-    if (buildIsCurrent()) return;
-    try {
-      await promisify(execFile)('npm', ['run', 'build'], { cwd: REPO_ROOT });
-    } catch (error) {
-      const output = error as { stdout?: string; stderr?: string };
-      throw new Error(
-        `dist/main.js is missing or older than src/, and \`npm run build\` failed:\n${output.stdout ?? ''}${output.stderr ?? ''}`,
-        { cause: error },
-      );
-    }
-  } finally {
-    await rmdir(lock);
-  }
 }
 
 async function writeServiceAccountFiles(dir: string, identity: InClusterIdentity): Promise<void> {

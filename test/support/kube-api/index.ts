@@ -71,6 +71,8 @@ export interface FakeKubeApi {
   compactHistory(): void;
   /** The next request matching `match` gets this status with a realistic Status body. */
   failNext(status: number, reason: StatusReason, match?: FailureMatch): void;
+  /** The next request matching `match` is read and never answered (a stuck API server). */
+  hangNext(match?: FailureMatch): void;
   setToken(token: string): void;
   /** SelfSubjectAccessReviews for this verb and resource (`pods`, `serviceaccounts/token`) answer not allowed. */
   denyAccess(verb: string, resource: string): void;
@@ -89,6 +91,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions): Promise<Fak
   const tokens = new TokenRequests((namespace, name) => pods.findByName(namespace, name));
   const requests: RecordedRequest[] = [];
   const failures: { status: number; reason: StatusReason; match: FailureMatch }[] = [];
+  const hangs: FailureMatch[] = [];
   const user = options.userName ?? 'system:serviceaccount:csi:vault-csi-provider';
   const deniedAccess = new Set<string>();
   let token = options.token;
@@ -113,6 +116,12 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions): Promise<Fak
       return;
     }
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    const hang = hangs.findIndex((match) => matches(match, req.method ?? 'GET', url.pathname, info));
+    if (hang !== -1) {
+      hangs.splice(hang, 1);
+      await readBody(req).catch(() => undefined);
+      return; // Never answered: the client's own deadline or cancellation ends it (or stop()).
+    }
     const injected = takeFailure(req.method ?? 'GET', url.pathname, info);
     if (injected !== undefined) {
       await readBody(req).catch(() => undefined);
@@ -203,13 +212,16 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions): Promise<Fak
     path: string,
     info: RequestInfo | undefined,
   ): (typeof failures)[number] | undefined {
-    const index = failures.findIndex(
-      ({ match }) =>
-        (match.method === undefined || match.method === method) &&
-        (match.pathPrefix === undefined || path.startsWith(match.pathPrefix)) &&
-        (match.watch === undefined || match.watch === (info?.verb === 'watch')),
-    );
+    const index = failures.findIndex(({ match }) => matches(match, method, path, info));
     return index === -1 ? undefined : failures.splice(index, 1)[0];
+  }
+
+  function matches(match: FailureMatch, method: string, path: string, info: RequestInfo | undefined): boolean {
+    return (
+      (match.method === undefined || match.method === method) &&
+      (match.pathPrefix === undefined || path.startsWith(match.pathPrefix)) &&
+      (match.watch === undefined || match.watch === (info?.verb === 'watch'))
+    );
   }
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
@@ -256,6 +268,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions): Promise<Fak
     resourceVersion: () => String(rv),
     compactHistory: () => pods.compact(),
     failNext: (status, reason, match = {}) => failures.push({ status, reason, match }),
+    hangNext: (match = {}) => hangs.push(match),
     setToken: (next) => {
       token = next;
     },

@@ -69,6 +69,20 @@ or "random". The flag and the Role that reads the Secret both follow this one va
 {{- if .Values.hmac.keyFile }}file{{ else if .Values.hmac.fromKubernetesSecret }}kubernetes-secret{{ else }}random{{ end }}
 {{- end }}
 
+{{/*
+The --allowed-vault-addresses value: security.allowedVaultAddresses, else vault.address alone;
+empty (no allowlist) with security.allowAnyVaultAddress or when neither is set.
+*/}}
+{{- define "vault-csi-provider.allowedVaultAddresses" -}}
+{{- if not .Values.security.allowAnyVaultAddress }}
+{{- if .Values.security.allowedVaultAddresses }}
+{{- join "," .Values.security.allowedVaultAddresses }}
+{{- else if .Values.vault.address }}
+{{- .Values.vault.address }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* "true" when the provider talks to the Kubernetes API at all. */}}
 {{- define "vault-csi-provider.usesKubeApi" -}}
 {{- if or (eq (include "vault-csi-provider.hmacKeySource" .) "kubernetes-secret") .Values.tokenRequestFallback.enabled .Values.leaseRevocation.enabled }}true{{ end }}
@@ -134,6 +148,13 @@ extraArgs they would switch a feature on without its RBAC (403 at run time), so 
 {{- if .Values.vault.tls.skipVerify }}
 - "--vault-tls-skip-verify=true"
 {{- end }}
+{{- with include "vault-csi-provider.allowedVaultAddresses" . }}
+- {{ printf "--allowed-vault-addresses=%v" . | quote }}
+{{- end }}
+{{- with .Values.security.allowedTlsFileDirs }}
+- {{ printf "--allowed-tls-file-dirs=%v" (join "," .) | quote }}
+{{- end }}
+- {{ printf "--volume-attribute-overrides=%v" .Values.security.volumeAttributeOverrides | quote }}
 {{- $hmacKeySource := include "vault-csi-provider.hmacKeySource" . }}
 {{- /* Never "auto": the source must be the one the Role was rendered for. */}}
 - {{ printf "--hmac-key-source=%v" $hmacKeySource | quote }}
@@ -144,6 +165,7 @@ extraArgs they would switch a feature on without its RBAC (403 at run time), so 
 {{- end }}
 {{- if .Values.tokenRequestFallback.enabled }}
 - "--token-request-fallback=true"
+- {{ printf "--token-request-audiences=%v" (join "," .Values.tokenRequestFallback.audiences) | quote }}
 {{- end }}
 - {{ printf "--max-response-bytes=%v" (int64 .Values.maxResponseBytes) | quote }}
 - {{ printf "--cache-size=%v" (int64 .Values.cacheSize) | quote }}

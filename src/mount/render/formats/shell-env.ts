@@ -8,8 +8,10 @@
  *   `KEY="value"` with `\\`, `\"`, `\n`, `\r`, `\t` (Node's --env-file does not unescape `\"`).
  * Keys must be shell identifiers (`[A-Za-z_][A-Za-z0-9_]*`) and values cannot hold NUL: no
  * shell variable can carry either, so such data is an error instead of a silently wrong file.
+ * Errors name the key (cut to a readable length), never a value: they become pod events.
  */
 import { InvalidParameterError } from '../../../errors.js';
+import { shownText } from '../../parse/shown-text.js';
 import { flatText, sortedKeys } from './flat-value.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -17,13 +19,13 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function checkEntry(format: string, key: string, value: string, label: string): void {
   if (!IDENTIFIER.test(key)) {
     throw new InvalidParameterError(
-      `${label}: key ${JSON.stringify(key)} cannot be written as format ${format}: keys must be shell identifiers ` +
+      `${label}: key ${shownText(key)} cannot be written as format ${format}: keys must be shell identifiers ` +
         `([A-Za-z_][A-Za-z0-9_]*); use format json, yaml or properties, or select other keys with jmesPath`,
     );
   }
   if (value.includes('\0')) {
     throw new InvalidParameterError(
-      `${label}: the value of key ${JSON.stringify(key)} contains a NUL character, which format ${format} cannot hold`,
+      `${label}: the value of key ${shownText(key)} contains a NUL character, which format ${format} cannot hold`,
     );
   }
 }

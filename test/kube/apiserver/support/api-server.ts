@@ -3,7 +3,8 @@
  * binaries come from `build.sh` (a cache outside the repository), the certificates and the
  * service-account signing key are generated per start. Tests get the server's URL and CA, an
  * admin client (a static token in group system:masters), a kubeconfig for kubectl and helm, and
- * an audit log of every request made by a service account (what the provider really called).
+ * an audit log of every request made by a service account (what the provider really called) and
+ * of every TokenReview (with the server's answer when a service account asked).
  *
  * Without kube-controller-manager and kubelet: ServiceAccounts are created by hand, pods stay
  * Pending, and a pod bound to a node is only deleted with gracePeriodSeconds 0.
@@ -56,8 +57,13 @@ export interface KubeApiServer {
   readonly admin: KubeClient;
   /** SPKI PEM of the service-account signing key (what a verifier of its tokens needs). */
   readonly serviceAccountPublicKeyPem: string;
+  /** PKCS#8 PEM of that key: a test re-signs a minted token's claims with it (an expired token). */
+  readonly serviceAccountSigningKeyPem: string;
   readonly dir: string;
-  /** Audit events of requests made by service accounts, oldest first. */
+  /**
+   * Audit events of requests made by service accounts and of TokenReviews, oldest first: one
+   * `ResponseComplete` event a request, or only `ResponseStarted` when authentication failed.
+   */
   auditEvents(): Promise<AuditEvent[]>;
   /** Stops kube-apiserver and starts it again on the same port and etcd (a new watch cache). */
   restart(): Promise<void>;
@@ -69,7 +75,8 @@ export interface AuditEvent {
   readonly stage: string;
   readonly verb: string;
   readonly requestURI: string;
-  readonly user: { readonly username: string };
+  /** Empty for a request whose credentials the server did not accept. */
+  readonly user: { readonly username?: string };
   readonly objectRef?: {
     readonly resource?: string;
     readonly subresource?: string;
@@ -78,12 +85,22 @@ export interface AuditEvent {
     readonly apiGroup?: string;
   };
   readonly responseStatus?: { readonly code?: number };
+  /** The answer's body: recorded for TokenReviews only (the policy's RequestResponse rule). */
+  readonly responseObject?: unknown;
 }
 
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: [RequestReceived]
 rules:
+  # A TokenReview's answer is the verdict under test (the identity chain). Its request holds the
+  # reviewed token: this log lives in the server's temporary directory and dies with it.
+  - level: RequestResponse
+    userGroups: ["system:serviceaccounts"]
+    resources: [{ group: authentication.k8s.io, resources: [tokenreviews] }]
+  # A TokenReview whose bearer the server did not accept (401) has no user to match above.
+  - level: Metadata
+    resources: [{ group: authentication.k8s.io, resources: [tokenreviews] }]
   - level: Metadata
     userGroups: ["system:serviceaccounts"]
   - level: None
@@ -91,7 +108,7 @@ rules:
 
 const keyPem = (key: KeyObject): string => key.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-async function writeCertificates(dir: string): Promise<{ caPem: string; saPublicPem: string }> {
+async function writeCertificates(dir: string): Promise<{ caPem: string; saPublicPem: string; saPrivatePem: string }> {
   const ec = () => generateKeyPairAsync('ec', { namedCurve: 'P-256' });
   const [caKeys, serverKeys, saKeys] = await Promise.all([
     ec(),
@@ -129,14 +146,15 @@ async function writeCertificates(dir: string): Promise<{ caPem: string; saPublic
     signingKey: caKeys.privateKey,
   });
   const saPublicPem = saKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const saPrivatePem = keyPem(saKeys.privateKey);
   await Promise.all([
     writeFile(join(dir, 'ca.crt'), `${ca.pem}\n`),
     writeFile(join(dir, 'server.crt'), `${server.pem}\n`),
     writeFile(join(dir, 'server.key'), keyPem(serverKeys.privateKey), { mode: 0o600 }),
     writeFile(join(dir, 'sa.pub'), saPublicPem),
-    writeFile(join(dir, 'sa.key'), keyPem(saKeys.privateKey), { mode: 0o600 }),
+    writeFile(join(dir, 'sa.key'), saPrivatePem, { mode: 0o600 }),
   ]);
-  return { caPem: `${ca.pem}\n`, saPublicPem };
+  return { caPem: `${ca.pem}\n`, saPublicPem, saPrivatePem };
 }
 
 function kubeconfig(url: string, caPem: string, token: string): string {
@@ -193,7 +211,7 @@ export async function startKubeApiServer(): Promise<KubeApiServer> {
   const bin = join(found.dir, 'bin');
   const dir = await mkdtemp(join(tmpdir(), 'vcp-kube-tier-'));
   const adminToken = randomBytes(24).toString('hex');
-  const { caPem, saPublicPem } = await writeCertificates(dir);
+  const { caPem, saPublicPem, saPrivatePem } = await writeCertificates(dir);
   await mkdir(join(dir, 'cert'));
   await writeFile(join(dir, 'tokens.csv'), `${adminToken},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`, {
     mode: 0o600,
@@ -269,6 +287,7 @@ export async function startKubeApiServer(): Promise<KubeApiServer> {
     kubeconfigPath,
     admin,
     serviceAccountPublicKeyPem: saPublicPem,
+    serviceAccountSigningKeyPem: saPrivatePem,
     dir,
     async auditEvents() {
       let text: string;

@@ -141,10 +141,13 @@ export function apiServerTokenIssuer(server: KubeApiServer): ServiceAccountIssue
   };
 }
 
-const ReviewSchema = z.object({
+/** A TokenReview's answer: the server's verdict on a token (user absent or empty when refused). */
+export const TokenReviewSchema = z.object({
   status: z.object({
     authenticated: z.boolean().optional(),
-    user: z.object({ username: z.string(), extra: z.record(z.string(), z.array(z.string())).optional() }).optional(),
+    user: z
+      .object({ username: z.string().optional(), extra: z.record(z.string(), z.array(z.string())).optional() })
+      .optional(),
     audiences: z.array(z.string()).optional(),
     error: z.string().optional(),
   }),
@@ -155,7 +158,7 @@ export async function reviewToken(admin: KubeClient, token: string, audiences: r
   const { body } = await admin.request('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
     body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: [...audiences] } },
   });
-  return ReviewSchema.parse(body).status;
+  return TokenReviewSchema.parse(body).status;
 }
 
 /** kubectl against the tier's server as the admin; extra args after the command. */
