@@ -39,5 +39,9 @@ EXPOSE 8080
 # (Docker runs it; Kubernetes uses the chart's probes instead.)
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
   CMD ["/nodejs/bin/node", "-e", "fetch('http://127.0.0.1:8080/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["/nodejs/bin/node", "/app/dist/main.js"]
+# V8's young generation capped at 1 MiB a semi-space (default 16): a Mount's garbage is short-lived
+# and small, and the default let a busy node's provider reach ~250 MB, the chart's limit, where
+# this flag holds it near 150 MB for the same CPU (docs/benchmarks.md, "V8 flags"). The
+# benchmark runs the provider with the flags of this line.
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=1", "/app/dist/main.js"]
 CMD ["-endpoint=/provider/vault.sock"]

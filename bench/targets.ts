@@ -4,7 +4,7 @@
  * (`--go`). Each knows how to start on a socket; all talk to the same dev Vault, at info level.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './options.js';
@@ -25,12 +25,27 @@ export interface Target {
 
 const BENCH_ENV_ARGS = (process.env.BENCH_PROVIDER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 
+/**
+ * The Node flags the image runs the provider with: those between `node` and `main.js` in the
+ * Dockerfile's ENTRYPOINT, so the benchmark measures what ships (one home for them).
+ */
+export function imageNodeFlags(dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8')): string[] {
+  const line = dockerfile.split('\n').find((text) => text.startsWith('ENTRYPOINT '));
+  if (line === undefined) throw new Error('Dockerfile: no ENTRYPOINT line');
+  const entrypoint = JSON.parse(line.slice('ENTRYPOINT '.length)) as string[];
+  const main = entrypoint.findIndex((arg) => arg.endsWith('/main.js'));
+  if (main < 1) throw new Error('Dockerfile: ENTRYPOINT does not run main.js with node');
+  return entrypoint.slice(1, main);
+}
+
 export function nodeMajor(node: string): string {
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   return version.replace(/^v(\d+)\..*$/, '$1');
 }
 
 function tsTarget(name: string, node: string, main: string, current: boolean): Target {
+  // The build before the sandbox too: the comparison is of the code, under the same flags.
+  const nodeFlags = imageNodeFlags();
   return {
     name,
     kind: 'ts',
@@ -39,6 +54,7 @@ function tsTarget(name: string, node: string, main: string, current: boolean): T
       command: node,
       // BENCH_PROVIDER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the provider.
       args: [
+        ...nodeFlags,
         ...BENCH_ENV_ARGS,
         main,
         `-endpoint=${socketPath}`,
