@@ -11,6 +11,7 @@ import {
   ResourceLimitError,
   type ProviderError,
 } from '../errors.js';
+import { deadlineSignal } from '../async/deadline-signal.js';
 import type { Logger } from '../observability/logger.js';
 import type { SandboxOutcome, SandboxPool } from './sandbox-pool.js';
 
@@ -32,29 +33,22 @@ export interface SandboxCall {
 
 export async function runInSandbox<R>(task: unknown, call: SandboxCall): Promise<R> {
   const whole = call.subject(-1);
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () =>
-      controller.abort(
-        new DeadlineExceededError(
-          `${whole}: ${call.activity} did not finish within this Mount's budget (the caller's deadline)`,
-        ),
+  const deadline = deadlineSignal(call.deadlineMs - Date.now(), call.cancelled, {
+    expired: () =>
+      new DeadlineExceededError(
+        `${whole}: ${call.activity} did not finish within this Mount's budget (the caller's deadline)`,
       ),
-    Math.max(call.deadlineMs - Date.now(), 0),
-  );
-  const onCancel = () => controller.abort(new DeadlineExceededError(`${whole}: the driver cancelled the Mount`));
-  if (call.cancelled.aborted) onCancel();
-  else call.cancelled.addEventListener('abort', onCancel, { once: true });
+    cancelled: () => new DeadlineExceededError(`${whole}: the driver cancelled the Mount`),
+  });
   let outcome: SandboxOutcome<R>;
   try {
     outcome = await call.pool.run<R>(task, {
       tenant: call.tenant,
       timeLimitMs: call.timeLimitMs,
-      signal: controller.signal,
+      signal: deadline.signal,
     });
   } finally {
-    clearTimeout(timer);
-    call.cancelled.removeEventListener('abort', onCancel);
+    deadline.dispose();
   }
   if (outcome.kind === 'ok') return outcome.result;
   throw sandboxFailure(outcome, call);
