@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SecretProviderClassFixture } from './driver/mount-request.js';
 
 export class SpcFileError extends Error {

@@ -3,7 +3,7 @@
  * Per-mount configuration is a separate type (`MountSpec`); SPC parameters override the
  * connection defaults here field by field. Defaults live in this file only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectionDefaults } from '../mount/spec/mount-spec.js';
 import { LOG_LEVELS, type LogLevel } from '../observability/logger.js';
 import { ConfigError, FlagValues, parseCommandLine } from './command-line.js';

@@ -9,7 +9,7 @@
  * logged and the start goes on: the features' own calls then report what fails.
  * The HMAC key Secret is not checked here: loading it at start already fails with its rules.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../observability/logger.js';
 import type { KubeClientHolder } from './kube-client-holder.js';
 

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../observability/logger.js';
 import type { KubeClient } from './in-cluster.js';
 import { KubeApiError, isKubeApiError, parseKubeResponse, withHint } from './kube-api-error.js';

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request, type Dispatcher } from '../http/undici.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RUNTIME_NAME, RUNTIME_VERSION } from '../version.js';
 import { fileBearerToken, fixedBearerToken, type BearerTokenSource } from './bearer-token.js';
 import { KubeApiError, statusError } from './kube-api-error.js';

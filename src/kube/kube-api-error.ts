@@ -9,7 +9,7 @@
  * This is not a `ProviderError`: Kubernetes calls happen outside the Mount path (HMAC key at
  * start, pod watch in the background); a Mount-path caller (TokenRequest fallback) wraps it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { VETTED_MESSAGE } from '../errors.js';
 
 export type KubeErrorCode =

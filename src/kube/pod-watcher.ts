@@ -14,7 +14,7 @@
  * is a second of missed deletions. Only a 410 right after a fresh list backs off.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../observability/logger.js';
 import type { KubeClient } from './in-cluster.js';
 import { KubeApiError, isKubeApiError, parseKubeResponse, statusError } from './kube-api-error.js';

@@ -5,7 +5,7 @@
  * provider impersonate any service account, so operators should prefer the driver's tokens.
  * Per call: nothing is cached; the token is returned, never logged or put in a message.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KubeClient } from './in-cluster.js';
 import { KubeApiError, isKubeApiError, parseKubeResponse, withHint } from './kube-api-error.js';
 

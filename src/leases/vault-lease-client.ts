@@ -4,7 +4,7 @@
  * (the one that created the lease), never a provider identity. Responses are parsed at this
  * boundary; errors carry the lease's path prefix only (lease ids are not secret, tokens are).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { VaultConnection } from '../vault/vault-connection.js';
 import type { VaultHttp } from '../vault/vault-http.js';
 import { vaultErrorMessages } from '../vault/vault-http.js';

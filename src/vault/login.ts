@@ -2,7 +2,7 @@
  * Logs a pod in to Vault with its own service-account JWT: `auth/<mount>/login` with `role`
  * and `jwt`, which serves both the kubernetes and the jwt auth methods.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidParameterError, VaultLoginError, VaultUnavailableError } from '../errors.js';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import type { VaultToken } from './token-cache.js';

@@ -13,7 +13,7 @@ import {
   VaultPermissionDeniedError,
   VaultUnavailableError,
 } from '../errors.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderMetrics } from '../observability/metrics.js';
 import { SharedFlight } from '../async/shared-flight.js';
 import type { TokenCache } from './token-cache.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FLAGS, loadCommand } from '../../src/config/provider-config.js';
 import { FULL_VALUES, helmTemplate, type KubeObject, type TemplateOptions } from '../support/kube-tools.js';
 

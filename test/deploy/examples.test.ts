@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONNECTION_PARAMETERS } from '../../src/mount/spec/parameter-names.js';
 import { REPO_ROOT, parseObjects, validateBuiltIn, type KubeObject } from '../support/kube-tools.js';
 

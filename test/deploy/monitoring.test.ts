@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { FULL_VALUES, PROMETHEUS_OPERATOR_APIS, REPO_ROOT, helmTemplate } from '../support/kube-tools.js';
 

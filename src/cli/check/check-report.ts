@@ -4,7 +4,7 @@
  * of the `--output json` format: `docs/check-output.schema.json` is generated from it
  * (`npm run gen:check-schema`) and documented in docs/check-command.md.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SEVERITIES = ['error', 'warning'] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -9,7 +9,7 @@
  * and are tolerated; `unknownParameters` lists them for a warning log. `target_path` is ignored:
  * the driver writes the files we return.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidParameterError, MissingServiceAccountTokenError } from '../../errors.js';
 import { parseConnection } from './connection.js';
 import { DEFAULT_FILE_MODE, isFileMode } from './file-mode.js';

@@ -4,7 +4,7 @@
  * Every problem of the entry is recorded, in the order a Mount reports them.
  */
 import type { Document } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidParameterError } from '../../errors.js';
 import { isPlainObject } from '../../go-compat/go-json.js';
 import { formatMode, isFileMode, parseModeLiteral } from './file-mode.js';

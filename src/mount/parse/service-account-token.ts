@@ -10,7 +10,7 @@
  * kubelet caches per pod. The error says how to configure the driver instead.
  * The token itself never appears in a message; audience names do (they are configuration).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidParameterError, MissingServiceAccountTokenError } from '../../errors.js';
 import type { PodInfo } from '../../vault/vault-identity.js';
 import { SERVICE_ACCOUNT_TOKENS_KEY } from '../spec/parameter-names.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import { kubeTierGate, startKubeApiServer, type KubeApiServer } from './support/api-server.js';
 import { createAppNamespace, createPod, kubectlAs } from './support/cluster.js';
 

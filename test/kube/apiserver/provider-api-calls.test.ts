@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadCommand } from '../../../src/config/provider-config.js';
 import { MIN_HMAC_KEY_BYTES } from '../../../src/config/hmac-key.js';
 import { loadOrCreateHmacKey } from '../../../src/kube/hmac-key-secret.js';

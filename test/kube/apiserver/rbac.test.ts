@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import { KubeClientHolder } from '../../../src/kube/kube-client-holder.js';
 import { MIN_HMAC_KEY_BYTES } from '../../../src/config/hmac-key.js';
 import { loadOrCreateHmacKey } from '../../../src/kube/hmac-key-secret.js';

@@ -9,7 +9,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createTlsMaterial, removeTlsMaterial, type DevVaultTlsMaterial } from '../vault-dev/tls-material.js';
 import type { ServiceAccountIssuer } from '../cluster/service-account-issuer.js';
 import { PodStore, parseFieldSelector, type FakePod, type PodFixtureInput } from './pods.js';

@@ -2,7 +2,7 @@
  * RBAC questions about a user, asked the API server's authorizer (SubjectAccessReview, as the
  * admin): what `kubectl auth can-i --as` asks, without a kubectl process per question.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KubeClient } from '../../../../src/kube/in-cluster.js';
 
 export interface ResourceCall {

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KubeClient } from '../../../../src/kube/in-cluster.js';
 import type { PodFixture } from '../../../support/cluster/pod.js';
 import {
