@@ -144,7 +144,7 @@ describe(
         t.diagnostic(
           `image ${image?.size ?? '?'} (runtime stand-in base ${base?.size ?? '?'}); bases ${(basesMs / 1000).toFixed(0)} s, build ${((Date.now() - started - basesMs) / 1000).toFixed(0)} s`,
         );
-        // The V8 flags ship with the image (docs/benchmarks.md, "V8 flags"); the bench reads them here too.
+        // The V8 flags ship with the image (docs/benchmarks.md); the bench reads them from the Dockerfile too.
         assert.deepEqual(config.Entrypoint, ['/nodejs/bin/node', '--max-semi-space-size=1', '/app/dist/main.js']);
         assert.equal(
           config.Healthcheck?.Test[0],
@@ -154,7 +154,7 @@ describe(
       },
     );
 
-    test('the image ships the bundle alone: no node_modules, no sources, the licences beside it', async (t) => {
+    test('the image ships the bundle alone: no node_modules, no sources, the licences beside it, a filled compile cache', async (t) => {
       container = (
         await run('buildah', ['from', '--name', `vcp-image-tier-${randomBytes(4).toString('hex')}`, tag])
       ).trim();
@@ -166,6 +166,8 @@ describe(
         assert.ok(existsSync(join(app, 'dist', 'sandbox-worker.js')));
         assert.ok(!existsSync(join(app, 'node_modules')), 'the bundle carries its dependencies');
         assert.ok(!existsSync(join(app, 'src')) && !existsSync(join(app, 'test')), 'no sources or tests');
+        // Filled at build time by the image's own Node (the Dockerfile's RUN ... version).
+        assert.ok((await readdir(join(app, 'compile-cache'))).length > 0, 'the compile cache is filled');
         const licences = (await readdir(join(app, 'dist'))).filter((name) => name.endsWith('.LEGAL.txt'));
         assert.ok(licences.length > 0, 'the bundled packages’ licences are shipped');
         t.diagnostic(`/app: dist ${mib(await bytesIn(join(app, 'dist')))}`);
