@@ -58,14 +58,19 @@ function warmCompileCache(node: string, nodeFlags: readonly string[], main: stri
   const directory = mkdtempSync(join(tmpdir(), 'vcp-bench-compile-cache-'));
   process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
   const env = { NODE_COMPILE_CACHE: directory };
-  execFileSync(node, [...nodeFlags, main, 'version'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  execFileSync(node, [...nodeFlags, main, 'version'], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+    timeout: 30_000,
+  });
   return env;
 }
 
 function tsTarget(name: string, node: string, main: string, current: boolean): Target {
   // The build before the sandbox too: the comparison is of the code, under the same flags.
   const nodeFlags = imageNodeFlags();
-  const env = warmCompileCache(node, nodeFlags, main);
+  // An older build may have no `version` command (it would start serving): it runs uncached.
+  const env = current ? warmCompileCache(node, nodeFlags, main) : {};
   return {
     name,
     kind: 'ts',
