@@ -14,6 +14,7 @@ import { ResponseByteBudget, runWithRequestContext } from '../../src/vault/reque
 import { VaultTransport } from '../../src/vault/transport.js';
 import { VaultHttp } from '../../src/vault/vault-http.js';
 import { startDevVault, type DevVault } from '../support/vault-dev/index.js';
+import { readAppSecret } from './read-from-dev-vault.js';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
@@ -40,19 +41,7 @@ async function readInsideAMount(http: VaultHttp): Promise<WeakRef<ResponseByteBu
     deadlineMs: Date.now() + 30_000,
     responseBytes: budget,
   } as const;
-  const answer = await runWithRequestContext(context, () =>
-    http.send(
-      { address: vault.address, tls: { skipVerify: false } },
-      {
-        operation: 'read',
-        method: 'GET',
-        path: '/v1/secret/data/app',
-        token: vault.rootToken,
-        signal: new AbortController().signal,
-        subject: 'object "app"',
-      },
-    ),
-  );
+  const answer = await runWithRequestContext(context, () => readAppSecret(http, vault));
   assert.equal(answer.status, 200);
   return new WeakRef(budget);
 }

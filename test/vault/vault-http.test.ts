@@ -9,6 +9,7 @@ import { RetryPolicy } from '../../src/vault/retry-policy.js';
 import { VaultTransport } from '../../src/vault/transport.js';
 import { VaultHttp } from '../../src/vault/vault-http.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { readAppSecret } from './read-from-dev-vault.js';
 import { startDevVault, type DevVault } from '../support/vault-dev/index.js';
 
 describe('VaultHttp retries on an injected clock', () => {
@@ -34,18 +35,7 @@ describe('VaultHttp retries on an injected clock', () => {
     return new VaultHttp(transport, { maxResponseBytes: 1 << 20, requestTimeoutMs: 5000, retry, clock });
   }
 
-  const read = (http: VaultHttp) =>
-    http.send(
-      { address: vault.address, tls: { skipVerify: false } },
-      {
-        operation: 'read',
-        method: 'GET',
-        path: '/v1/secret/data/app',
-        token: vault.rootToken,
-        signal: new AbortController().signal,
-        subject: 'object "app"',
-      },
-    );
+  const read = (http: VaultHttp) => readAppSecret(http, vault);
 
   test('429 with Retry-After: 1 → the retry waits 1000 ms of the clock, then succeeds', async () => {
     const clock = new ManualClock();
