@@ -10,19 +10,10 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeKubeApi, type FakeKubeApi } from '../test/support/kube-api/index.js';
+import { withInClusterFiles } from '../test/support/in-cluster-files.js';
 import type { LaunchSpec } from './processes.js';
 
 const TOKEN = 'bench-provider-service-account-token';
-
-// What kubelet's projected volume does for a pod; a tmpfs over /run (the target of /var/run)
-// keeps the machine's own /run out of it.
-const POD_MOUNT_SCRIPT = [
-  'set -e',
-  'mount -t tmpfs -o mode=0755 tmpfs /run',
-  'mkdir -p /run/secrets/kubernetes.io/serviceaccount',
-  'mount --bind "$0" /run/secrets/kubernetes.io/serviceaccount',
-  'exec "$@"',
-].join('\n');
 
 export interface GoProviderCluster {
   launchSpec(socketPath: string, healthPort: number, vaultAddress: string): LaunchSpec;
@@ -38,25 +29,14 @@ export async function startGoProviderCluster(binary: string): Promise<GoProvider
   await writeFile(join(serviceAccountDir, 'token'), TOKEN, { mode: 0o600 });
   await writeFile(join(serviceAccountDir, 'namespace'), 'csi');
   const { hostname, port } = new URL(kube.baseUrl);
-  const asRoot = process.getuid?.() === 0;
   return {
     launchSpec: (socketPath, healthPort, vaultAddress) => ({
-      command: 'unshare',
-      args: [
-        ...(asRoot ? [] : ['--user', '--map-root-user']),
-        '--mount',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        POD_MOUNT_SCRIPT,
-        serviceAccountDir,
-        binary,
+      ...withInClusterFiles(serviceAccountDir, binary, [
         `-endpoint=${socketPath}`,
         `-vault-addr=${vaultAddress}`,
         `-health-addr=127.0.0.1:${healthPort}`,
         '-log-level=info',
-      ],
+      ]),
       env: { KUBERNETES_SERVICE_HOST: hostname, KUBERNETES_SERVICE_PORT: port },
     }),
     stop: async () => {

@@ -9,6 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureBuiltProvider, PROVIDER_MAIN } from '../../support/built-provider.js';
 import { startProcess, tail, type RunningProcess } from './child-process.js';
+import { withInClusterFiles } from '../../support/in-cluster-files.js';
 
 export interface InClusterIdentity {
   /** `KUBERNETES_SERVICE_HOST` and `_PORT` of an HTTPS API server. */
@@ -49,16 +50,6 @@ async function writeServiceAccountFiles(dir: string, identity: InClusterIdentity
   await writeFile(join(dir, 'namespace'), identity.namespace);
 }
 
-// What kubelet's projected volume does for a pod: the files appear at the in-cluster path. A
-// tmpfs over /run (the target of /var/run) keeps the machine's own /run out of it.
-const POD_MOUNT_SCRIPT = [
-  'set -e',
-  'mount -t tmpfs -o mode=0755 tmpfs /run',
-  'mkdir -p /run/secrets/kubernetes.io/serviceaccount',
-  'mount --bind "$0" /run/secrets/kubernetes.io/serviceaccount',
-  'exec "$@"',
-].join('\n');
-
 export async function startProviderProcess(options: ProviderProcessOptions): Promise<ProviderProcess> {
   await ensureBuiltProvider();
   const socketPath = join(options.dir, 'vault.sock');
@@ -77,20 +68,7 @@ export async function startProviderProcess(options: ProviderProcessOptions): Pro
     await writeServiceAccountFiles(serviceAccountDir, options.inCluster);
     env.KUBERNETES_SERVICE_HOST = options.inCluster.host;
     env.KUBERNETES_SERVICE_PORT = String(options.inCluster.port);
-    const asRoot = process.getuid?.() === 0;
-    command = 'unshare';
-    argv = [
-      ...(asRoot ? [] : ['--user', '--map-root-user']),
-      '--mount',
-      '--propagation',
-      'private',
-      'sh',
-      '-c',
-      POD_MOUNT_SCRIPT,
-      serviceAccountDir,
-      process.execPath,
-      ...providerArgs,
-    ];
+    ({ command, args: argv } = withInClusterFiles(serviceAccountDir, process.execPath, providerArgs));
   }
   const output: string[] = [];
   const start = async (): Promise<RunningProcess> => {
