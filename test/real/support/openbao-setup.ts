@@ -3,6 +3,7 @@
  * any Vault-API server accepts: auth methods and roles, policies, KV v1/v2, PKI and the database
  * engine on a real PostgreSQL. Each takes an optional namespace. Used per test file.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { VaultApi } from './vault-api.js';
 
 export interface KubernetesAuthConfig {
@@ -122,8 +123,18 @@ export class OpenBaoSetup {
 
   /** One version of a KV v2 secret (`mount` must be KV v2); returns the new version number. */
   async writeKv2(mount: string, path: string, data: Record<string, unknown>): Promise<number> {
-    const answer = await this.write(`${mount}/data/${path}`, { data });
-    return (answer?.data as { version: number }).version;
+    // A KV v2 mount just enabled answers 400 "Upgrading from non-versioned to versioned data"
+    // for a moment (seen in a namespace under load): the mount is not ready yet, so wait for it.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const answer = await this.write(`${mount}/data/${path}`, { data });
+        return (answer?.data as { version: number }).version;
+      } catch (error) {
+        const upgrading = error instanceof Error && error.message.includes('Upgrading from non-versioned to versioned');
+        if (!upgrading || attempt >= 100) throw error;
+        await sleep(100);
+      }
+    }
   }
 
   async writeKv1(mount: string, path: string, data: Record<string, unknown>): Promise<void> {
