@@ -73,8 +73,22 @@ interface HeldAnswer {
 /** Per entry beside the answer's JSON: the key, the record, the map's own bookkeeping. */
 const ENTRY_OVERHEAD_BYTES = 256;
 
+/**
+ * The most of the cache's entries and bytes one pod's answers may hold. The cache is shared by
+ * every pod on the node: past its share, a pod's new answer pushes out that pod's own oldest,
+ * never another pod's, so one pod reading many or large paths cannot empty the others' caches.
+ */
+export const POD_SHARE = 1 / 8;
+
+/** One pod's answers in the cache, oldest kept first. */
+interface PodHoldings {
+  readonly keys: Set<string>;
+  bytes: number;
+}
+
 export class ResponseCache {
   private readonly held: LRUCache<string, HeldAnswer>;
+  private readonly byPod = new Map<string, PodHoldings>();
 
   constructor(private readonly options: ResponseCacheOptions) {
     this.held = new LRUCache<string, HeldAnswer>({
@@ -82,6 +96,8 @@ export class ResponseCache {
       max: Math.max(1, options.maxEntries),
       maxSize: Math.max(1, options.maxBytes),
       sizeCalculation: (answer) => answer.bytes,
+      // Every way out (evicted, replaced, deleted, cleared) goes through here.
+      dispose: (answer, key) => this.forget(key, answer),
     });
   }
 
@@ -105,7 +121,7 @@ export class ResponseCache {
 
   /** Drops a pod's answers (its pod was seen deleted); the next Mount of that uid reads Vault. */
   dropPod(uid: string): void {
-    const keys = [...this.held.entries()].flatMap(([key, answer]) => (answer.podUid === uid ? [key] : []));
+    const keys = [...(this.byPod.get(uid)?.keys ?? [])];
     for (const key of keys) this.held.delete(key);
     if (keys.length > 0) this.updateGauges();
   }
@@ -157,9 +173,31 @@ export class ResponseCache {
   }
 
   private keep(key: string, answer: HeldAnswer): void {
-    // An answer larger than the whole budget is not kept (lru-cache refuses it).
+    const maxBytes = Math.max(1, Math.floor(this.options.maxBytes * POD_SHARE));
+    const maxEntries = Math.max(1, Math.floor(this.options.maxEntries * POD_SHARE));
+    // An answer larger than a pod's whole share is not kept: that pod reads Vault every time.
+    if (answer.bytes > maxBytes) return;
+    this.held.delete(key);
+    const own = this.byPod.get(answer.podUid);
+    if (own !== undefined) {
+      for (const oldest of own.keys) {
+        if (own.bytes + answer.bytes <= maxBytes && own.keys.size < maxEntries) break;
+        this.held.delete(oldest);
+      }
+    }
     this.held.set(key, answer);
+    const holdings = this.byPod.get(answer.podUid) ?? { keys: new Set<string>(), bytes: 0 };
+    holdings.keys.add(key);
+    holdings.bytes += answer.bytes;
+    this.byPod.set(answer.podUid, holdings);
     this.updateGauges();
+  }
+
+  private forget(key: string, answer: HeldAnswer): void {
+    const holdings = this.byPod.get(answer.podUid);
+    if (!holdings?.keys.delete(key)) return;
+    holdings.bytes -= answer.bytes;
+    if (holdings.keys.size === 0) this.byPod.delete(answer.podUid);
   }
 
   private updateGauges(): void {

@@ -111,30 +111,51 @@ describe('ResponseCache', () => {
     assert.equal(r.cache.size, 0);
   });
 
+  // The bounds are the node's: one pod a path here, so no pod reaches its share (POD_SHARE).
   test('is bounded by entries, least recently served first out', async () => {
     const r = rig({ maxEntries: 2 });
-    const pod = identity('a');
-    await r.read(pod, 'secret/data/1');
-    await r.read(pod, 'secret/data/2');
-    await r.read(pod, 'secret/data/1'); // served: now the most recent
-    await r.read(pod, 'secret/data/3');
+    const [a, b, c] = [identity('a'), identity('b'), identity('c')];
+    await r.read(a, 'secret/data/1');
+    await r.read(b, 'secret/data/2');
+    await r.read(a, 'secret/data/1'); // served: now the most recent
+    await r.read(c, 'secret/data/3');
     assert.equal(r.cache.size, 2);
     r.vault.reads = 0;
-    assert.equal((await r.read(pod, 'secret/data/1')).source, 'cache');
-    assert.equal((await r.read(pod, 'secret/data/2')).source, 'vault');
+    assert.equal((await r.read(a, 'secret/data/1')).source, 'cache');
+    assert.equal((await r.read(b, 'secret/data/2')).source, 'vault');
   });
 
   test('is bounded by bytes: large answers push older ones out, one larger than the budget is not kept', async () => {
-    const r = rig({ maxBytes: 16 * 1024 });
-    const pod = identity('a');
-    r.vault.size = 3000; // about 6.5 KB held each (UTF-16)
-    await r.read(pod, 'secret/data/1');
-    await r.read(pod, 'secret/data/2');
-    await r.read(pod, 'secret/data/3');
-    assert.equal(r.cache.size, 2);
+    const r = rig({ maxBytes: 128 * 1024 });
+    r.vault.size = 7000; // about 14.5 KB held each (UTF-16), under a pod's share of 16 KB
+    const pods = Array.from({ length: 9 }, (_, i) => identity(`p${i}`));
+    for (const pod of pods) await r.read(pod, 'secret/data/x');
+    assert.equal(r.cache.size, 8);
+    r.vault.reads = 0;
+    assert.equal((await r.read(pods[0]!, 'secret/data/x')).source, 'vault', 'the oldest went first');
     r.vault.size = 20_000;
-    await r.read(pod, 'secret/data/huge');
-    assert.equal((await r.read(pod, 'secret/data/huge')).source, 'vault');
+    await r.read(pods[1]!, 'secret/data/huge');
+    assert.equal((await r.read(pods[1]!, 'secret/data/huge')).source, 'vault');
+  });
+
+  test('one pod past its share pushes out its own oldest answers, never another pod’s', async () => {
+    const r = rig({ maxEntries: 80, maxBytes: 128 * 1024 });
+    const [bystander, greedy] = [identity('bystander'), identity('greedy')];
+    await r.read(bystander, 'secret/data/mine');
+    // Many paths: the greedy pod holds at most its share of entries (80 / 8).
+    for (let i = 0; i < 100; i += 1) await r.read(greedy, `secret/data/many/${i}`);
+    assert.equal(r.cache.size, 1 + 10);
+    // Large answers: at most its share of bytes (128 KB / 8), one at a time here.
+    r.vault.size = 7000;
+    for (let i = 0; i < 20; i += 1) await r.read(greedy, `secret/data/large/${i}`);
+    assert.equal(r.cache.size, 1 + 1);
+    r.vault.reads = 0;
+    assert.equal((await r.read(bystander, 'secret/data/mine')).source, 'cache', 'the bystander keeps its answer');
+    assert.equal((await r.read(greedy, 'secret/data/large/19')).source, 'cache', 'its newest answer is kept');
+    assert.equal((await r.read(greedy, 'secret/data/large/0')).source, 'vault');
+    // A pod's answers dropped when it goes are accounted: it starts again with its whole share.
+    r.cache.dropPod('greedy');
+    assert.equal(r.cache.size, 1);
   });
 
   test('a cached answer is served only behind a token Vault issued for the JWT the Mount carries', async () => {
