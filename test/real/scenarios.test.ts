@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { status } from '@grpc/grpc-js';
 import { realServersGate } from './support/binaries.js';
 import { startRealRig, type RealRig } from './support/real-rig.js';
@@ -243,6 +244,36 @@ describe('real OpenBao: the Go provider’s end-to-end scenarios', realServersGa
     );
     assert.equal(rig.bao.audit.logins({ since: mark }).length, 0);
     assert.equal(rig.bao.audit.reads({ since: mark, path: /^secret\// }).length, 0);
+  });
+  test('refreshInterval: republishes inside the interval read OpenBao once; after it the rotated value', async () => {
+    await rig.setup.writeKv2('secret', 'refresh', { value: 'before' });
+    await rig.grant('refresh', { 'secret/data/refresh': ['read'] });
+    const objects = '- {objectName: value, secretPath: secret/data/refresh, secretKey: value}';
+    const parameters = { roleName: 'refresh', objects, refreshInterval: '3s' };
+    const pod = rig.pod('refresh');
+    const target = rig.target();
+    const mark = rig.bao.audit.mark();
+    const started = Date.now();
+    const first = await rig.publish(pod, parameters, target);
+    await rig.setup.writeKv2('secret', 'refresh', { value: 'after' });
+    for (let i = 0; i < 4; i += 1) {
+      const again = await rig.publish(pod, parameters, target);
+      assert.equal(again.files.get('value'), 'before', 'served from the pod’s cache inside the interval');
+      assert.deepEqual(again.versions, first.versions);
+    }
+    assert.ok(Date.now() - started < 3000, 'the republishes ran inside the interval');
+    assert.equal(rig.bao.audit.reads({ since: mark, path: 'secret/data/refresh' }).length, 1);
+    // Each publish here carries a freshly minted token: before a cached answer is served, OpenBao
+    // must accept that token for the pod (kubelet's cached token would log in once, see the e2e test).
+    assert.equal(rig.bao.audit.logins({ since: mark, serviceAccount: 'refresh' }).length, 5);
+    // Another pod with the same SecretProviderClass logs in and reads for itself.
+    const other = await rig.publish(rig.pod('refresh'), parameters);
+    assert.equal(other.files.get('value'), 'after');
+    assert.equal(rig.bao.audit.reads({ since: mark, path: 'secret/data/refresh' }).length, 2);
+    await sleep(Math.max(0, started + 3100 - Date.now()));
+    const rotated = await rig.publish(pod, parameters, target);
+    assert.equal(rotated.files.get('value'), 'after');
+    assert.equal(rig.bao.audit.reads({ since: mark, path: 'secret/data/refresh' }).length, 3);
   });
 });
 

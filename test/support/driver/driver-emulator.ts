@@ -86,7 +86,8 @@ export class DriverEmulator {
     );
   }
 
-  // Kubelet requests one token per audience on every (re)publish, so tokens are always fresh.
+  // One token per audience, minted on every (re)publish. Kubelet's token manager may instead hand
+  // back the token it minted before until that nears expiry: tests that need this reuse a built request.
   async #requestTokens(pod: PodFixture): Promise<Record<string, TokenRequestStatus> | undefined> {
     const { tokenAudiences, issuer, tokenExpirationSeconds } = this.#options;
     if (tokenAudiences.length === 0) return undefined;
