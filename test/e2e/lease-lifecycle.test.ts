@@ -4,34 +4,18 @@ import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { KubeClient } from '../../src/kube/in-cluster.js';
 import { LeaseStateStore } from '../../src/leases/lease-state-store.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { startFakeKubeApi } from '../support/kube-api/index.js';
-import { DB_AND_CERT, startLeaseRig } from '../support/lease-rig.js';
+import { DB_AND_CERT, startLeaseRig, startLeaseRigWithKube, waitFor } from '../support/lease-rig.js';
 
 const M = 'vault_csi_provider_';
 const KUBE_TOKEN = 'provider-sa-token-lease-tests-7c1d';
 
-async function waitFor(what: string, predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 test('a deleted pod’s leases are revoked after the grace period; other pods’ are untouched', async (t) => {
-  const kube = await startFakeKubeApi({ token: KUBE_TOKEN });
-  t.after(() => kube.stop());
-  const client = new KubeClient({ baseUrl: kube.baseUrl, namespace: 'csi', token: KUBE_TOKEN });
-  t.after(() => client.close());
-  const rig = await startLeaseRig({
-    kubeClient: client,
+  const { kube, rig } = await startLeaseRigWithKube(t, KUBE_TOKEN, {
     providerArgs: ['-revoke-leases-of-deleted-pods', '-node-name=node-1', '-lease-revocation-grace-period=30s'],
     extraPolicy: [{ path: 'sys/leases/revoke', capabilities: ['update'] }],
   });
-  t.after(() => rig.stop());
   const gone = rig.pod();
   const stays = rig.pod();
   for (const pod of [gone, stays]) kube.pods.addPod({ ...pod, nodeName: 'node-1' });
@@ -51,15 +35,9 @@ test('a deleted pod’s leases are revoked after the grace period; other pods’
 });
 
 test('without sys/leases/revoke in the policy, a revocation is denied, logged and counted, not fatal', async (t) => {
-  const kube = await startFakeKubeApi({ token: KUBE_TOKEN });
-  t.after(() => kube.stop());
-  const client = new KubeClient({ baseUrl: kube.baseUrl, namespace: 'csi', token: KUBE_TOKEN });
-  t.after(() => client.close());
-  const rig = await startLeaseRig({
-    kubeClient: client,
+  const { kube, rig } = await startLeaseRigWithKube(t, KUBE_TOKEN, {
     providerArgs: ['-revoke-leases-of-deleted-pods', '-node-name=node-1', '-lease-revocation-grace-period=1s'],
   });
-  t.after(() => rig.stop());
   const pod = rig.pod();
   kube.pods.addPod({ ...pod, nodeName: 'node-1' });
   const published = await rig.publish(pod, DB_AND_CERT, rig.target('denied'));
@@ -172,15 +150,10 @@ test('the token behind cached leases is kept alive; at its max TTL the lease mov
 });
 
 test('restored entries of pods deleted while the provider was down are revoked after the grace period', async (t) => {
-  const kube = await startFakeKubeApi({ token: KUBE_TOKEN });
-  t.after(() => kube.stop());
-  const client = new KubeClient({ baseUrl: kube.baseUrl, namespace: 'csi', token: KUBE_TOKEN });
-  t.after(() => client.close());
   const stateDir = join(await (await import('node:fs/promises')).mkdtemp('/tmp/vcp-state-'), 'state');
   const keyFile = `${stateDir}.key`;
   await writeFile(keyFile, randomBytes(32));
-  const rig = await startLeaseRig({
-    kubeClient: client,
+  const { kube, rig } = await startLeaseRigWithKube(t, KUBE_TOKEN, {
     providerArgs: [
       '-revoke-leases-of-deleted-pods',
       '-node-name=node-1',
@@ -190,7 +163,6 @@ test('restored entries of pods deleted while the provider was down are revoked a
     ],
     extraPolicy: [{ path: 'sys/leases/revoke', capabilities: ['update'] }],
   });
-  t.after(() => rig.stop());
   const gone = rig.pod();
   const stays = rig.pod();
   for (const pod of [gone, stays]) kube.pods.addPod({ ...pod, nodeName: 'node-1' });

@@ -8,13 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import type { MountRequest } from '../../src/generated/v1alpha1/MountRequest.js';
 import type { MountResponse__Output } from '../../src/generated/v1alpha1/MountResponse.js';
-import { KubeClient } from '../../src/kube/in-cluster.js';
 import { createServiceAccountIssuer } from '../support/cluster/service-account-issuer.js';
 import type { PodFixture } from '../support/cluster/pod.js';
 import { DriverEmulator, ProviderClient } from '../support/driver/index.js';
 import { spcParameters } from '../support/harness.js';
-import { startFakeKubeApi } from '../support/kube-api/index.js';
-import { startLeaseRig, type LeaseRig } from '../support/lease-rig.js';
+import { startLeaseRig, startLeaseRigWithKube, waitFor, type LeaseRig } from '../support/lease-rig.js';
 
 const M = 'vault_csi_provider_';
 const KV_PATH = '/v1/secret/data/app';
@@ -260,15 +258,9 @@ describe('refreshInterval: only an authenticated identity gets a cached answer',
 
 test('the answers of a pod seen deleted are dropped at once', async (t) => {
   const KUBE_TOKEN = 'kube-token-refresh-interval';
-  const kube = await startFakeKubeApi({ token: KUBE_TOKEN });
-  t.after(() => kube.stop());
-  const client = new KubeClient({ baseUrl: kube.baseUrl, namespace: 'csi', token: KUBE_TOKEN });
-  t.after(() => client.close());
-  const rig = await startLeaseRig({
-    kubeClient: client,
+  const { kube, rig } = await startLeaseRigWithKube(t, KUBE_TOKEN, {
     providerArgs: ['-revoke-leases-of-deleted-pods', '-node-name=node-1'],
   });
-  t.after(() => rig.stop());
   const gone = rig.pod();
   const stays = rig.pod();
   for (const pod of [gone, stays]) kube.pods.addPod({ ...pod, nodeName: 'node-1' });
@@ -277,11 +269,8 @@ test('the answers of a pod seen deleted are dropped at once', async (t) => {
   await mountOnce(rig, goneVolume.request);
   await mountOnce(rig, (await volume(rig, stays, parameters)).request);
   assert.equal(await rig.metric(`${M}response_cache_entries`), 2);
-  const deadline = Date.now() + 5_000;
-  while (kube.pods.activeWatches !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await waitFor('the pod watch', () => kube.pods.activeWatches === 1);
   kube.pods.deletePod(gone.uid);
-  while ((await rig.metric(`${M}response_cache_entries`)) !== 1 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor('the deleted pod’s answer to go', async () => (await rig.metric(`${M}response_cache_entries`)) === 1);
   assert.equal(await rig.metric(`${M}response_cache_entries`), 1, 'only the deleted pod’s answer was dropped');
 });

@@ -8,13 +8,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCommand } from '../../src/config/provider-config.js';
-import type { KubeClient } from '../../src/kube/in-cluster.js';
+import { KubeClient } from '../../src/kube/in-cluster.js';
 import { startProvider, type ProviderHandle } from '../../src/provider.js';
 import { createServiceAccountIssuer, type ServiceAccountIssuer } from './cluster/service-account-issuer.js';
 import { makePod, type PodFixture } from './cluster/pod.js';
 import { DriverEmulator, FAST_RETRY_BACKOFF, readMountedFiles, type MountOutcome } from './driver/index.js';
 import { seedVault, spcParameters } from './harness.js';
+import { startFakeKubeApi, type FakeKubeApi } from './kube-api/index.js';
 import { startDevVault, type DevVault } from './vault-dev/index.js';
 
 export interface LeaseRigOptions {
@@ -169,4 +172,35 @@ export async function startLeaseRig(options: LeaseRigOptions = {}): Promise<Leas
     },
   };
   return rig;
+}
+
+/**
+ * A lease rig whose provider reaches a fake API server (its pod watch, with
+ * `-revoke-leases-of-deleted-pods`); the server, the client and the rig stop with the test.
+ */
+export async function startLeaseRigWithKube(
+  t: TestContext,
+  kubeToken: string,
+  options: Omit<LeaseRigOptions, 'kubeClient'>,
+): Promise<{ kube: FakeKubeApi; rig: LeaseRig }> {
+  const kube = await startFakeKubeApi({ token: kubeToken });
+  t.after(() => kube.stop());
+  const client = new KubeClient({ baseUrl: kube.baseUrl, namespace: 'csi', token: kubeToken });
+  t.after(() => client.close());
+  const rig = await startLeaseRig({ ...options, kubeClient: client });
+  t.after(() => rig.stop());
+  return { kube, rig };
+}
+
+/** Polls `predicate` every 10 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
 }
