@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { LeaseStateStore } from '../../src/leases/lease-state-store.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { DB_AND_CERT, startLeaseRig, startLeaseRigWithKube, waitFor } from '../support/lease-rig.js';
+import { DB_AND_CERT, startLeaseRig, startLeaseRigWithKube } from '../support/lease-rig.js';
+import { waitFor } from '../support/wait-for.js';
 
 const M = 'vault_csi_provider_';
 const KUBE_TOKEN = 'provider-sa-token-lease-tests-7c1d';

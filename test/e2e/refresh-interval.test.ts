@@ -12,7 +12,8 @@ import { createServiceAccountIssuer } from '../support/cluster/service-account-i
 import type { PodFixture } from '../support/cluster/pod.js';
 import { DriverEmulator, ProviderClient } from '../support/driver/index.js';
 import { spcParameters } from '../support/harness.js';
-import { startLeaseRig, startLeaseRigWithKube, waitFor, type LeaseRig } from '../support/lease-rig.js';
+import { startLeaseRig, startLeaseRigWithKube, type LeaseRig } from '../support/lease-rig.js';
+import { waitFor } from '../support/wait-for.js';
 
 const M = 'vault_csi_provider_';
 const KV_PATH = '/v1/secret/data/app';

@@ -1,8 +1,7 @@
 /**
  * Shared bits of the `src/kube/` tests: a logger whose lines the test can read (to prove no token
- * or key leaks), a client for a fake API server, and polling for asynchronous outcomes.
+ * or key leaks), a client for a fake API server, and polling for asynchronous outcomes (shared).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, type Logger } from '../../src/observability/logger.js';
 import { KubeClient, type KubeClientOptions } from '../../src/kube/in-cluster.js';
 import type { FakeKubeApi } from '../support/kube-api/index.js';
@@ -25,11 +24,4 @@ export function clientFor(fake: FakeKubeApi, overrides: Partial<KubeClientOption
   });
 }
 
-/** Polls until `predicate` holds; fails with `what` after `timeoutMs`. */
-export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+export { waitFor } from '../support/wait-for.js';

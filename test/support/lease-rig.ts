@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCommand } from '../../src/config/provider-config.js';
 import { KubeClient } from '../../src/kube/in-cluster.js';
 import { startProvider, type ProviderHandle } from '../../src/provider.js';
@@ -190,17 +189,4 @@ export async function startLeaseRigWithKube(
   const rig = await startLeaseRig({ ...options, kubeClient: client });
   t.after(() => rig.stop());
   return { kube, rig };
-}
-
-/** Polls `predicate` every 10 ms until it holds; throws naming `what` after `timeoutMs`. */
-export async function waitFor(
-  what: string,
-  predicate: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
