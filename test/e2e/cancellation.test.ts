@@ -10,12 +10,11 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import type { KubeClient } from '../../src/kube/in-cluster.js';
 import { loadProviderProto } from '../../src/provider-proto.js';
 import type { PodFixture } from '../support/cluster/pod.js';
-import { seedVault, spcParameters, startHarness, type Harness } from '../support/harness.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../support/kube-api/index.js';
-import { clientFor, TOKEN } from '../kube/kube-fixtures.js';
+import { spcParameters, startHarness, type Harness } from '../support/harness.js';
+import type { FakeKubeApi } from '../support/kube-api/index.js';
+import { startTokenRequestFallbackHarness } from '../kube/kube-fixtures.js';
 
 const DEADLINE_MS = 1500;
 const SLOW = '- {objectName: slow, secretPath: secret/data/slow, secretKey: k}';
@@ -185,24 +184,12 @@ describe('cancellation and deadlines: one status on every path', () => {
 
 describe('cancellation and deadlines: the TokenRequest call to Kubernetes', () => {
   let fake: FakeKubeApi;
-  let client: KubeClient;
   let h: Harness;
+  let stop: () => Promise<void>;
   before(async () => {
-    fake = await startFakeKubeApi({ token: TOKEN });
-    client = clientFor(fake);
-    h = await startHarness({
-      seed: false,
-      kubeClient: client,
-      providerArgs: ['-token-request-fallback', '-hmac-key-source=random'],
-      driver: { tokenAudiences: [] },
-    });
-    seedVault(h.vault, await fake.tokenSigner());
+    ({ fake, h, stop } = await startTokenRequestFallbackHarness());
   });
-  after(async () => {
-    await h.stop();
-    await client.close();
-    await fake.stop();
-  });
+  after(() => stop());
 
   function pod(): PodFixture {
     const appPod = h.appPod();

@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import type { KubeClient } from '../../src/kube/in-cluster.js';
 import { DriverEmulator, FAST_RETRY_BACKOFF } from '../support/driver/index.js';
-import { SAMPLE, seedVault, spcParameters, startHarness, type Harness } from '../support/harness.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../support/kube-api/index.js';
-import { clientFor } from '../kube/kube-fixtures.js';
+import { SAMPLE, spcParameters, type Harness } from '../support/harness.js';
+import type { FakeKubeApi } from '../support/kube-api/index.js';
+import { startTokenRequestFallbackHarness } from '../kube/kube-fixtures.js';
 
 const OBJECTS = spcParameters(`
 - objectName: password
@@ -26,26 +25,13 @@ function isServiceError(error: unknown): error is ServiceError {
 
 describe('TokenRequest fallback (driver without tokenRequests)', () => {
   let fake: FakeKubeApi;
-  let client: KubeClient;
   let h: Harness;
+  let stop: () => Promise<void>;
 
   before(async () => {
-    fake = await startFakeKubeApi({ token: 'provider-sa-token-0f9e8d7c6b5a' });
-    client = clientFor(fake);
-    h = await startHarness({
-      seed: false,
-      kubeClient: client,
-      providerArgs: ['-token-request-fallback', '-hmac-key-source=random'],
-      driver: { tokenAudiences: [] },
-    });
-    // Vault's kubernetes auth trusts the API server that signs the minted tokens.
-    seedVault(h.vault, await fake.tokenSigner());
+    ({ fake, h, stop } = await startTokenRequestFallbackHarness());
   });
-  after(async () => {
-    await h.stop();
-    await client.close();
-    await fake.stop();
-  });
+  after(() => stop());
 
   function pod(): ReturnType<Harness['appPod']> {
     const uid = randomUUID();

@@ -4,7 +4,8 @@
  */
 import { createLogger, type Logger } from '../../src/observability/logger.js';
 import { KubeClient, type KubeClientOptions } from '../../src/kube/in-cluster.js';
-import type { FakeKubeApi } from '../support/kube-api/index.js';
+import { seedVault, startHarness, type Harness } from '../support/harness.js';
+import { startFakeKubeApi, type FakeKubeApi } from '../support/kube-api/index.js';
 
 export const TOKEN = 'provider-sa-token-0f9e8d7c6b5a';
 
@@ -25,3 +26,32 @@ export function clientFor(fake: FakeKubeApi, overrides: Partial<KubeClientOption
 }
 
 export { waitFor } from '../support/wait-for.js';
+
+/**
+ * A harness whose driver sends no tokens: the provider mints the pod's token through
+ * `-token-request-fallback` from a fake API server, whose signer Vault's kubernetes auth trusts.
+ */
+export async function startTokenRequestFallbackHarness(): Promise<{
+  fake: FakeKubeApi;
+  h: Harness;
+  stop: () => Promise<void>;
+}> {
+  const fake = await startFakeKubeApi({ token: TOKEN });
+  const client = clientFor(fake);
+  const h = await startHarness({
+    seed: false,
+    kubeClient: client,
+    providerArgs: ['-token-request-fallback', '-hmac-key-source=random'],
+    driver: { tokenAudiences: [] },
+  });
+  seedVault(h.vault, await fake.tokenSigner());
+  return {
+    fake,
+    h,
+    stop: async () => {
+      await h.stop();
+      await client.close();
+      await fake.stop();
+    },
+  };
+}
