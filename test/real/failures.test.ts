@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { realServersGate } from './support/binaries.js';
-import { waitUntil } from './support/child-process.js';
+import { waitUntil } from '../support/child-process.js';
 import { startRealRig, type RealRig } from './support/real-rig.js';
 
 interface ServiceError {

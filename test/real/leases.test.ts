@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { startFakeKubeApi, type FakeKubeApi } from '../support/kube-api/index.js';
 import { realServersGate } from './support/binaries.js';
-import { waitUntil } from './support/child-process.js';
+import { waitUntil } from '../support/child-process.js';
 import { startRealRig, type RealRig } from './support/real-rig.js';
 
 const NODE_NAME = 'node-1';

@@ -19,7 +19,7 @@ import { status } from '@grpc/grpc-js';
 import type { PodFixture } from '../../support/cluster/pod.js';
 import { DriverEmulator, FAST_RETRY_BACKOFF, readMountedFiles } from '../../support/driver/index.js';
 import { realServersGate } from '../../real/support/binaries.js';
-import { allSettled, Teardown } from '../../real/support/child-process.js';
+import { allSettled, Teardown } from '../../support/child-process.js';
 import { startOpenBao, type OpenBao } from '../../real/support/openbao.js';
 import { OpenBaoSetup } from '../../real/support/openbao-setup.js';
 import { startProviderProcess, type ProviderProcess } from '../../real/support/provider-process.js';

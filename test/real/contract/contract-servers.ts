@@ -9,7 +9,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { randomSerial } from '../../support/vault-dev/ids.js';
 import { startDevVault } from '../../support/vault-dev/index.js';
-import { allSettled, Teardown } from '../support/child-process.js';
+import { allSettled, Teardown } from '../../support/child-process.js';
 import { buildCertificate } from '../../support/vault-dev/x509.js';
 import { createServiceAccountIssuer, type ServiceAccountIssuer } from '../../support/cluster/service-account-issuer.js';
 import { startOpenBao } from '../support/openbao.js';

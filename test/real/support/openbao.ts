@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import { AuditLog } from './audit-log.js';
 import { openBaoBinary } from './binaries.js';
-import { freePortPair, startProcess, waitUntil, type RunningProcess } from './child-process.js';
+import { freePortPair, startProcess, waitUntil, type RunningProcess } from '../../support/child-process.js';
 import { SNI_SERVER_NAME, writeTlsFiles, type TlsFiles } from './tls-files.js';
 import { VaultApi } from './vault-api.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { POSTGRES_BIN } from './binaries.js';
-import { freePort, startProcess, type RunningProcess } from './child-process.js';
+import { freePort, startProcess, type RunningProcess } from '../../support/child-process.js';
 
 export interface Postgres {
   readonly port: number;

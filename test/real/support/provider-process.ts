@@ -8,7 +8,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureBuiltProvider, PROVIDER_MAIN } from '../../support/built-provider.js';
-import { startProcess, tail, type RunningProcess } from './child-process.js';
+import { startProcess, tail, type RunningProcess } from '../../support/child-process.js';
 import { withInClusterFiles } from '../../support/in-cluster-files.js';
 
 export interface InClusterIdentity {

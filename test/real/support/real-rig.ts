@@ -26,7 +26,7 @@ import { OpenBaoSetup } from './openbao-setup.js';
 import { startPostgres, type Postgres } from './postgres.js';
 import { startProviderProcess, type InClusterIdentity, type ProviderProcess } from './provider-process.js';
 import { startTokenReview, type TokenReviewFixture } from './token-review.js';
-import { allSettled, Teardown } from './child-process.js';
+import { allSettled, Teardown } from '../../support/child-process.js';
 
 export interface RealRigOptions {
   readonly postgres?: boolean;

@@ -1,9 +1,9 @@
 /**
- * The real servers and the built provider run as child processes of a test file: started with
- * their output captured (for readiness lines and for the failure message when they die), and
- * stopped by their own pid, never by name. Each gets a parent-death signal (`setpriv
- * --pdeathsig`), so a test process that crashes or is killed leaves no server behind. Ports are
- * picked free at start, never fixed.
+ * Real servers (OpenBao, PostgreSQL, kube-apiserver, etcd) and the built provider run as child
+ * processes of a test file: started with their output captured (for readiness lines and for the
+ * failure message when they die), and stopped by their own pid, never by name. Each gets a
+ * parent-death signal (`setpriv --pdeathsig`), so a test process that crashes or is killed leaves
+ * no server behind. Ports are picked free at start, never fixed.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
