@@ -49,6 +49,13 @@ export interface LeasedSecretCacheOptions {
 
 export type ReadSource = 'cache' | 'vault';
 
+/** One request's answer to a Mount; `staged` when this Mount caused a credential to be issued. */
+export interface LeasedRead {
+  readonly secret: VaultSecret;
+  readonly source: ReadSource;
+  readonly staged?: CredentialHandle;
+}
+
 /** The grace kept before expiry: a credential this close to dying is not served from the cache. */
 const SERVE_MARGIN_MS = 5_000;
 
@@ -109,7 +116,7 @@ export class LeasedSecretCache {
     subject: string,
     signal: AbortSignal,
     sharePercent?: number,
-  ): Promise<{ secret: VaultSecret; source: ReadSource; staged?: CredentialHandle }> {
+  ): Promise<LeasedRead> {
     if (!this.enabled) {
       return this.options.reader
         .read(identity, request, subject, signal)

@@ -20,6 +20,7 @@ import { identityKey, type VaultIdentity } from '../vault/vault-identity.js';
 import type { VaultRequest, VaultSecret } from '../vault/vault-request.js';
 import { entryKey } from './cache-entry.js';
 import { lifetimeOf } from './lease-policy.js';
+import type { LeasedRead, LeasedSecretCache } from './leased-secret-cache.js';
 
 export interface ResponseCacheSettings {
   /** Answers kept at most (about one per pod and KV path on this node); 0 disables the cache. */
@@ -30,29 +31,14 @@ export interface ResponseCacheSettings {
 
 export const RESPONSE_CACHE_DEFAULTS: ResponseCacheSettings = { maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 };
 
-/** What a Mount answers for once it ends: `commit` when it succeeded, `release` when it failed. */
-export interface Staged {
-  commit(): void;
-  release(): void;
-}
-
-/** What a Mount gets for one request; `staged` keeps a fresh answer once the Mount succeeded. */
-export interface ServedRead {
-  readonly secret: VaultSecret;
-  readonly source: 'cache' | 'vault';
-  readonly staged?: Staged;
-}
+/**
+ * What a Mount gets for one request, as the lease cache serves it; `staged` keeps a fresh answer
+ * (or a credential, below) once the Mount succeeded.
+ */
+export type ServedRead = LeasedRead;
 
 /** Where answers come from when this cache has none: the lease cache, which reads Vault. */
-export interface ReadThrough {
-  read(
-    identity: VaultIdentity,
-    request: VaultRequest,
-    subject: string,
-    signal: AbortSignal,
-    renewalPercent?: number,
-  ): Promise<ServedRead>;
-}
+export type ReadThrough = Pick<LeasedSecretCache, 'read'>;
 
 export interface ResponseCacheOptions extends ResponseCacheSettings {
   readonly next: ReadThrough;
